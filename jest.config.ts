@@ -21,6 +21,9 @@ const shared = {
  * (Temporal dev server, MinIO, embedded PostgreSQL), which global setup starts once.
  */
 const config: Config = {
+  // Per test; integration tests run whole workflows against real servers. Jest reads this only
+  // at the top level, not per project.
+  testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -29,7 +32,6 @@ const config: Config = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };

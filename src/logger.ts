@@ -27,10 +27,17 @@ const REDACTED_PATHS = [
   '*.emailHashKey',
 ];
 
-export function createLogger(level: LogLevel = 'info', bindings: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { app: 'pipeforge', ...bindings },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+export function createLogger(
+  level: LogLevel = 'info',
+  bindings: Record<string, unknown> = {},
+  destination: NodeJS.WritableStream = process.stdout,
+): Logger {
+  return pino(
+    {
+      level,
+      base: { app: 'pipeforge', ...bindings },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
 }

@@ -1,0 +1,12 @@
+import type { PipelineConfig } from '../config.ts';
+import type { DatabasePool } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+
+/** What activities need from the outside world, injected so tests can hand in their own. */
+export type ActivityDeps = {
+  pool: DatabasePool;
+  store: ObjectStore;
+  pipeline: PipelineConfig;
+  logger: Logger;
+};

@@ -1,0 +1,72 @@
+import { Context } from '@temporalio/activity';
+import { createEmailHasher } from '../domain/email.ts';
+import { readOrderLines } from '../domain/csv-order-lines.ts';
+import { markProcessing, recordParseCounts } from '../db/ingestion-files.ts';
+import { countParsedRows, insertRejects, insertStagedLines, rejectInconsistentOrders } from '../db/staging.ts';
+import { RejectRatioExceededError, toActivityFailure } from '../errors.ts';
+import type { ActivityDeps } from './deps.ts';
+import { previousHeartbeat } from './heartbeat.ts';
+
+export type ParseInput = { fileId: string; objectKey: string; filename: string };
+export type ParseResult = { rowsRead: number; rowsStaged: number; rowsRejected: number };
+
+type ParseHeartbeat = { lineNumber: number };
+
+const BATCH_SIZE = 5_000;
+
+/**
+ * Stage 2, parse: streams the object through the CSV reader into staging, a batch at a time, with
+ * rejects recorded beside it. While one batch is being written the next is parsed. After each
+ * written batch the activity heartbeats the line reached; a retried attempt skips writing what an
+ * earlier attempt already wrote (it still reads those lines, to count them).
+ */
+export function createParseToStaging({ pool, store, pipeline, logger }: ActivityDeps) {
+  const hashEmail = createEmailHasher(pipeline.emailHashKey);
+
+  return async function parseToStaging(input: ParseInput): Promise<ParseResult> {
+    const log = logger.child({ fileId: input.fileId, stage: 'parse' });
+    try {
+      await markProcessing(pool, input.fileId);
+      const context = Context.current();
+      const resumeAfter = previousHeartbeat(isParseHeartbeat)?.lineNumber ?? 0;
+      if (resumeAfter > 0) log.info({ resumeAfter }, 'resuming parse after the last written line');
+
+      let rowsRead = 0;
+      let writing: Promise<void> = Promise.resolve();
+      const lines = readOrderLines(await store.read(input.objectKey), {
+        filename: input.filename,
+        sourceTimeZone: pipeline.sourceTimeZone,
+        hashEmail,
+        batchSize: BATCH_SIZE,
+        logger: log,
+      });
+      for await (const batch of lines) {
+        rowsRead += batch.rowsRead;
+        await writing;
+        if (batch.lastLineNumber <= resumeAfter) continue;
+        const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
+        const freshRejects = batch.rejects.filter((reject) => reject.lineNumber > resumeAfter);
+        writing = Promise.all([
+          insertStagedLines(pool, input.fileId, fresh),
+          insertRejects(pool, input.fileId, freshRejects),
+        ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeat));
+      }
+      await writing;
+
+      await rejectInconsistentOrders(pool, input.fileId);
+      const { stagedRows, rejectedRows } = await countParsedRows(pool, input.fileId);
+      await recordParseCounts(pool, input.fileId, { totalRows: rowsRead, failedRows: rejectedRows });
+      log.info({ rowsRead, stagedRows, rejectedRows }, 'parsed file');
+      if (rowsRead > 0 && rejectedRows / rowsRead > pipeline.maxRejectRatio) {
+        throw new RejectRatioExceededError(input.filename, rejectedRows, rowsRead, pipeline.maxRejectRatio);
+      }
+      return { rowsRead, rowsStaged: stagedRows, rowsRejected: rejectedRows };
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  };
+}
+
+function isParseHeartbeat(value: unknown): value is ParseHeartbeat {
+  return typeof value === 'object' && value !== null && typeof (value as ParseHeartbeat).lineNumber === 'number';
+}

@@ -1,0 +1,69 @@
+import { ConfigError, InvalidFileError } from '../errors.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { loadLogLevel } from '../config.ts';
+import { devCommand } from './commands/dev.ts';
+import { demoCommand } from './commands/demo.ts';
+import { filesCommand } from './commands/files.ts';
+import { ingestCommand } from './commands/ingest.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { provisionCommand } from './commands/provision.ts';
+import { statusCommand } from './commands/status.ts';
+import { applyDevEnv } from './dev-env.ts';
+import { out } from './output.ts';
+
+type Command = { summary: string; run: (args: string[], logger: Logger) => Promise<number>; usesDevEnv: boolean };
+
+const COMMANDS: Record<string, Command> = {
+  dev: { summary: 'start the local stack and a worker in the foreground [--fresh]', run: devCommand, usesDevEnv: false },
+  demo: { summary: 'run the whole pipeline once on a throwaway local stack', run: demoCommand, usesDevEnv: false },
+  provision: { summary: 'build and cache the Temporal and MinIO binaries', run: provisionCommand, usesDevEnv: false },
+  migrate: { summary: 'apply the SQL migrations in sql/', run: (_args, logger) => migrateCommand(logger), usesDevEnv: true },
+  ingest: { summary: 'upload FILE... and start their ingestion [--wait] [--json]', run: ingestCommand, usesDevEnv: true },
+  status: { summary: 'show an ingestion by workflow id, content hash or file id', run: statusCommand, usesDevEnv: true },
+  files: { summary: 'list recent ingestion files [--limit N] [--json]', run: filesCommand, usesDevEnv: true },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'usage: pipeforge COMMAND [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Configuration comes from the environment (see README); while `pipeforge dev` runs, other',
+    'commands read the variables it wrote to .pipeforge/dev.env.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    out.line(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    out.error(`unknown command: ${name}\n\n${usage()}`);
+    return 2;
+  }
+  if (command.usesDevEnv) await applyDevEnv();
+  // Logs go to stderr so that stdout stays the command's own output (tables, JSON).
+  const logger = createLogger(loadLogLevel(), { component: 'cli' }, process.stderr);
+  return command.run(args, logger);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Problems a user can fix are reported in one line; anything else keeps its stack for a bug report.
+    const known = error instanceof ConfigError || error instanceof InvalidFileError || isUserError(error);
+    out.error(known ? `pipeforge: ${(error as Error).message}` : `pipeforge: ${String((error as Error)?.stack ?? error)}`);
+    process.exitCode = 1;
+  },
+);
+
+function isUserError(error: unknown): boolean {
+  return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,58 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { topAggregateRows } from '../../db/sales-report.ts';
+import type { Logger } from '../../logger.ts';
+import { generateOrderLines } from '../../sample/generate-order-lines.ts';
+import { awaitIngestion } from '../await-ingestion.ts';
+import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { describeSummary, formatTable, out } from '../output.ts';
+import { submitFile } from '../submit-file.ts';
+import { connectClient } from '../temporal-client.ts';
+
+const DEMO_ROWS = 5_000;
+
+/**
+ * The README's main job in one command: a throwaway local stack, a generated export of order
+ * lines, one ingestion through the real workflow, the summary and the top aggregate rows.
+ */
+export async function demoCommand(_args: string[], logger: Logger): Promise<number> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'pipeforge-demo-'));
+  try {
+    out.line('Starting Temporal, MinIO and PostgreSQL on loopback (the first run builds Temporal and MinIO)...');
+    const pipeline = await startEmbeddedPipeline({ dataDir, fresh: true, logger });
+    try {
+      const samplePath = join(dataDir, 'orders-demo.csv');
+      await writeFile(samplePath, await buffer(generateOrderLines({ rows: DEMO_ROWS, seed: 42, days: 14 })));
+      out.line(`Generated ${DEMO_ROWS} order lines in ${samplePath}`);
+
+      const summary = await pipeline.worker.runUntil(async () => {
+        const client = await connectClient(pipeline.config.temporal);
+        try {
+          const submitted = await submitFile(
+            { client, store: pipeline.store, taskQueue: pipeline.config.temporal.taskQueue },
+            samplePath,
+          );
+          out.line(`Started workflow ${submitted.workflowId}`);
+          return await awaitIngestion(submitted.handle, (progress) =>
+            out.line(`  stage ${progress.stage.padEnd(11)} rows read ${progress.rowsRead}`),
+          );
+        } finally {
+          await client.connection.close();
+        }
+      });
+
+      out.line('');
+      out.line(describeSummary(summary));
+      out.line('');
+      out.line('Top rows of sales_aggregates_daily by revenue:');
+      out.line(formatTable(await topAggregateRows(pipeline.pool, 10)));
+      return summary.status === 'completed' ? 0 : 1;
+    } finally {
+      await pipeline.close();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,52 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Logger } from '../../logger.ts';
+import { writeEnvFile } from '../../stack/env-file.ts';
+import { isPortFree } from '../../stack/ports.ts';
+import type { StackPorts } from '../../stack/ports.ts';
+import { devEnvPath, pipeforgeHome } from '../dev-env.ts';
+import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { out } from '../output.ts';
+
+/** The usual ports when they are free, so bookmarks and tools keep working across restarts. */
+const PREFERRED_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, minio: 9000, minioConsole: 9001, postgres: 5433 };
+
+export async function devCommand(args: string[], logger: Logger): Promise<number> {
+  const { values } = parseArgs({ args, options: { fresh: { type: 'boolean', default: false } } });
+  const home = pipeforgeHome();
+  const ports: Partial<StackPorts> = {};
+  for (const [name, port] of Object.entries(PREFERRED_PORTS) as Array<[keyof StackPorts, number]>) {
+    if (await isPortFree(port)) ports[name] = port;
+  }
+
+  out.line(values.fresh ? 'Starting the local stack from an empty state...' : 'Starting the local stack...');
+  const pipeline = await startEmbeddedPipeline({ dataDir: join(home, 'data'), fresh: values.fresh, ports, logger });
+  const envPath = devEnvPath();
+  try {
+    await writeEnvFile(envPath, pipeline.stack.env);
+    const { env } = pipeline.stack;
+    out.line('');
+    out.line(`  Temporal UI      ${env.TEMPORAL_UI_URL}`);
+    out.line(`  Temporal         ${env.TEMPORAL_ADDRESS}  (namespace ${env.TEMPORAL_NAMESPACE})`);
+    out.line(`  MinIO            ${env.MINIO_ENDPOINT}  (bucket ${env.MINIO_BUCKET}; console ${pipeline.stack.minioConsoleUrl})`);
+    out.line(`  PostgreSQL       ${redactPassword(env.DATABASE_URL)}`);
+    out.line(`  Data             ${join(home, 'data')}`);
+    out.line('');
+    out.line(`Variables for other terminals are in ${envPath} (pipeforge reads it by itself;`);
+    out.line(`for other tools: set -a; . ${envPath}; set +a). Worker running; Ctrl-C stops everything.`);
+    await pipeline.worker.run();
+    return 0;
+  } finally {
+    out.line('Stopping...');
+    await rm(envPath, { force: true });
+    await pipeline.close();
+    out.line('Stopped.');
+  }
+}
+
+function redactPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

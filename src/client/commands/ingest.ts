@@ -1,0 +1,55 @@
+import { access } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import { createObjectStore } from '../../storage/object-store.ts';
+import { awaitIngestion } from '../await-ingestion.ts';
+import { describeSummary, out } from '../output.ts';
+import { submitFile } from '../submit-file.ts';
+import { connectClient } from '../temporal-client.ts';
+
+export async function ingestCommand(args: string[], _logger: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
+  if (positionals.length === 0) {
+    out.error('usage: pipeforge ingest FILE... [--wait] [--json]');
+    return 2;
+  }
+  for (const path of positionals) {
+    await access(path).catch(() => {
+      throw new Error(`${path}: no such file`);
+    });
+  }
+
+  const temporal = loadTemporalConfig();
+  const store = createObjectStore(loadStorageConfig());
+  const client = await connectClient(temporal);
+  try {
+    await store.ensureBucket();
+    const submitted = [];
+    for (const path of positionals) {
+      const file = await submitFile({ client, store, taskQueue: temporal.taskQueue }, path);
+      submitted.push(file);
+      if (!values.json) out.line(`${file.filename}: started ${file.workflowId}`);
+    }
+    if (!values.wait) {
+      if (values.json) out.json(submitted.map(({ handle: _handle, ...file }) => file));
+      return 0;
+    }
+    const summaries = await Promise.all(
+      submitted.map((file) =>
+        awaitIngestion(file.handle, (progress) => {
+          if (!values.json) out.line(`${file.filename}: ${progress.stage} (${progress.rowsRead} rows read)`);
+        }),
+      ),
+    );
+    if (values.json) out.json(summaries);
+    else for (const summary of summaries) out.line(describeSummary(summary));
+    return summaries.some((summary) => summary.status === 'failed') ? 1 : 0;
+  } finally {
+    await client.connection.close();
+  }
+}

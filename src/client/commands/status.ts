@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { loadDatabaseConfig, loadTemporalConfig } from '../../config.ts';
+import { findFile } from '../../db/ingestion-files.ts';
+import { createDatabasePool } from '../../db/pool.ts';
+import type { Logger } from '../../logger.ts';
+import { ingestWorkflowId, progressQuery, SearchAttributes, type IngestProgress } from '../../shared.ts';
+import { out } from '../output.ts';
+import { connectClient } from '../temporal-client.ts';
+
+/** Accepts what a user has at hand: a workflow id, a content hash, or an ingestion file id. */
+async function resolveWorkflowId(id: string): Promise<string> {
+  if (id.startsWith('ingest-')) return id;
+  if (/^[0-9a-f]{64}$/.test(id)) return ingestWorkflowId(id);
+  const pool = await createDatabasePool(loadDatabaseConfig());
+  try {
+    const file = await findFile(pool, id);
+    if (!file) throw new Error(`no ingestion file, content hash or workflow has the id ${id}`);
+    return ingestWorkflowId(file.contentHash);
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function statusCommand(args: string[], _logger: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const id = positionals[0];
+  if (!id) {
+    out.error('usage: pipeforge status ID   (workflow id, content hash or file id)');
+    return 2;
+  }
+  const workflowId = await resolveWorkflowId(id);
+  const client = await connectClient(loadTemporalConfig());
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    const attributes = description.typedSearchAttributes;
+    const progress: IngestProgress | null = await handle.query(progressQuery).catch(() => null);
+    const status = {
+      workflowId,
+      runId: description.runId,
+      workflowStatus: description.status.name,
+      ingestStatus: attributes.get(SearchAttributes.ingestStatus) ?? null,
+      fileId: attributes.get(SearchAttributes.ingestionFileId) ?? null,
+      filename: attributes.get(SearchAttributes.filename) ?? null,
+      startedAt: description.startTime.toISOString(),
+      closedAt: description.closeTime?.toISOString() ?? null,
+      progress,
+    };
+    if (values.json) {
+      out.json(status);
+    } else {
+      for (const [key, value] of Object.entries(status)) {
+        out.line(`${key.padEnd(15)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`);
+      }
+    }
+    return 0;
+  } finally {
+    await client.connection.close();
+  }
+}

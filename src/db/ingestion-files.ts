@@ -1,0 +1,115 @@
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+
+export type FileClaim = { fileId: string; duplicateOf: string | null };
+
+const claimRow = z.object({ id: z.string(), status: z.string() });
+
+/**
+ * Claims a content hash for ingestion. The unique content_hash makes this safe under any race:
+ * exactly one row per content exists. Content that completed before is a duplicate; content whose
+ * earlier attempt failed is reset and claimed again; a pending or processing row is the same
+ * ingestion resuming (one workflow id per content hash means no second one can be running).
+ */
+export async function claimFile(
+  pool: DatabasePool,
+  file: { filename: string; filePath: string; contentHash: string },
+): Promise<FileClaim> {
+  return pool.transaction(async (tx) => {
+    const inserted = await tx.maybeOne(sql.type(claimRow)`
+      insert into ingestion_files (filename, file_path, content_hash, status)
+      values (${file.filename}, ${file.filePath}, ${file.contentHash}, 'pending')
+      on conflict (content_hash) do nothing
+      returning id, status`);
+    if (inserted) return { fileId: inserted.id, duplicateOf: null };
+
+    const existing = await tx.one(sql.type(claimRow)`
+      select id, status from ingestion_files where content_hash = ${file.contentHash} for update`);
+    if (existing.status === 'completed') return { fileId: existing.id, duplicateOf: existing.id };
+    if (existing.status === 'failed') {
+      await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${existing.id}`);
+      await tx.query(sql.unsafe`delete from ingestion_rejects where ingestion_file_id = ${existing.id}`);
+      await tx.query(sql.unsafe`delete from ingestion_affected_dates where ingestion_file_id = ${existing.id}`);
+      await tx.query(sql.unsafe`
+        update ingestion_files
+        set status = 'pending', filename = ${file.filename}, file_path = ${file.filePath},
+            total_rows = null, processed_rows = null, failed_rows = null, error_message = null,
+            started_at = null, completed_at = null, loaded_at = null, updated_at = now()
+        where id = ${existing.id}`);
+    }
+    return { fileId: existing.id, duplicateOf: null };
+  });
+}
+
+export async function markProcessing(pool: DatabasePool, fileId: string): Promise<void> {
+  await pool.query(sql.unsafe`
+    update ingestion_files
+    set status = 'processing', started_at = coalesce(started_at, now()), updated_at = now()
+    where id = ${fileId} and status in ('pending', 'processing')`);
+}
+
+export async function recordParseCounts(
+  pool: DatabasePool,
+  fileId: string,
+  counts: { totalRows: number; failedRows: number },
+): Promise<void> {
+  await pool.query(sql.unsafe`
+    update ingestion_files
+    set total_rows = ${counts.totalRows}, failed_rows = ${counts.failedRows}, updated_at = now()
+    where id = ${fileId}`);
+}
+
+export async function markCompleted(pool: DatabasePool, fileId: string): Promise<void> {
+  await pool.query(sql.unsafe`
+    update ingestion_files
+    set status = 'completed', error_message = null, completed_at = coalesce(completed_at, now()), updated_at = now()
+    where id = ${fileId}`);
+}
+
+/**
+ * A failed file keeps its rejects for inspection but none of its rows: staging is cleared, and
+ * nothing reached the base tables because the load stage never ran or rolled back as a whole.
+ */
+export async function markFailed(pool: DatabasePool, fileId: string, errorMessage: string): Promise<void> {
+  await pool.transaction(async (tx) => {
+    await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${fileId}`);
+    await tx.query(sql.unsafe`
+      update ingestion_files
+      set status = 'failed', error_message = ${errorMessage}, completed_at = now(), updated_at = now()
+      where id = ${fileId} and status <> 'completed'`);
+  });
+}
+
+const fileRow = z.object({
+  id: z.string(),
+  filename: z.string(),
+  filePath: z.string(),
+  contentHash: z.string(),
+  status: z.enum(['pending', 'processing', 'completed', 'failed']),
+  totalRows: z.number().nullable(),
+  processedRows: z.number().nullable(),
+  failedRows: z.number().nullable(),
+  errorMessage: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  insertedAt: z.string(),
+});
+export type IngestionFile = z.infer<typeof fileRow>;
+
+const fileColumns = sql.fragment`
+  id, filename, file_path as "filePath", content_hash as "contentHash", status,
+  total_rows as "totalRows", processed_rows as "processedRows", failed_rows as "failedRows",
+  error_message as "errorMessage", started_at as "startedAt", completed_at as "completedAt",
+  inserted_at as "insertedAt"`;
+
+export async function listRecentFiles(pool: DatabasePool, limit: number): Promise<readonly IngestionFile[]> {
+  return pool.any(sql.type(fileRow)`
+    select ${fileColumns} from ingestion_files order by inserted_at desc, id desc limit ${limit}`);
+}
+
+export async function findFile(pool: DatabasePool, idOrHash: string): Promise<IngestionFile | null> {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrHash);
+  return pool.maybeOne(sql.type(fileRow)`
+    select ${fileColumns} from ingestion_files
+    where ${isUuid ? sql.fragment`id = ${idOrHash}::uuid` : sql.fragment`content_hash = ${idOrHash}`}`);
+}

@@ -1,0 +1,52 @@
+import { isValidEmail, normalizeEmail } from './email.ts';
+import { MAX_AMOUNT, parseQuantity, parseUnitPrice } from './money.ts';
+import { rememberLast, rememberMany } from './memo.ts';
+import { readOrderDate } from './order-date.ts';
+import type { OrderLineContext } from './order-line.ts';
+import { parsedFail, parsedOk, type Parsed } from './parsed.ts';
+import { normalizePaymentMethod, type PaymentMethod } from './payment-method.ts';
+import { parseOptionalText, parseRequiredText } from './text-field.ts';
+
+const MAX_REF_CHARACTERS = 64;
+/** Enough for the distinct customers of any realistic file, small enough to bound memory. */
+const MAX_REMEMBERED_EMAILS = 200_000;
+const MAX_REMEMBERED_PAYMENT_SPELLINGS = 1_000;
+
+export const SUBTOTAL_TOO_LARGE = `quantity × unit_price is above ${MAX_AMOUNT}, the largest amount that can be stored`;
+
+/**
+ * One reader per contract column: the rules of the contract, each turning a raw value into its
+ * typed value or a reason. Both the zod row schema and the fast validator are built from these,
+ * so the rules exist once. A reader's result may be shared between rows (memo.ts).
+ */
+export function createColumnReaders(context: OrderLineContext) {
+  return {
+    order_ref: (raw: string) => parseRequiredText('order_ref', raw, MAX_REF_CHARACTERS),
+    order_date: rememberLast((raw: string) => readOrderDate(raw, context.sourceTimeZone)),
+    customer_email: rememberLast(rememberMany(readEmailHash(context.hashEmail), MAX_REMEMBERED_EMAILS)),
+    customer_region: (raw: string): Parsed<string | null> => parsedOk(parseOptionalText(raw)),
+    sku: (raw: string) => parseRequiredText('sku', raw, MAX_REF_CHARACTERS),
+    product_name: (raw: string) => parseRequiredText('product_name', raw),
+    category: (raw: string) => parseRequiredText('category', raw),
+    quantity: parseQuantity,
+    unit_price: parseUnitPrice,
+    payment_method: rememberLast(rememberMany(readPaymentMethod, MAX_REMEMBERED_PAYMENT_SPELLINGS)),
+  };
+}
+
+export type ColumnReaders = ReturnType<typeof createColumnReaders>;
+
+function readEmailHash(hashEmail: OrderLineContext['hashEmail']): (raw: string) => Parsed<string> {
+  return (raw) => {
+    const email = normalizeEmail(raw);
+    // Never quote the value: this column is the one that is always PII.
+    if (email === '') return parsedFail('customer_email is empty');
+    if (!isValidEmail(email)) return parsedFail('customer_email is not a valid address');
+    return parsedOk(hashEmail(email));
+  };
+}
+
+function readPaymentMethod(raw: string): Parsed<PaymentMethod> {
+  if (raw.trim() === '') return parsedFail('payment_method is empty');
+  return parsedOk(normalizePaymentMethod(raw));
+}

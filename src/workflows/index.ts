@@ -1,0 +1,1 @@
+export { ingestFileWorkflow } from './ingest-file.ts';

@@ -1,0 +1,138 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import {
+  NON_RETRYABLE_FAILURE_TYPES,
+  progressQuery,
+  SearchAttributes,
+  type IngestFileInput,
+  type IngestProgress,
+  type IngestStatus,
+  type IngestSummary,
+} from '../shared.ts';
+
+/**
+ * Infrastructure trouble (PostgreSQL, MinIO, the network) is retried with backoff for about half
+ * an hour before the file is declared failed; bad input is never retried.
+ */
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 30,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+};
+
+const { hashAndClaim } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
+const { parseToStaging, loadFromStaging } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
+const { aggregateDays } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
+// Recording the outcome is a one-row update that must eventually happen: retried without limit.
+const { markFileCompleted, markFileFailed } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One file through hash-dedupe → parse → load → aggregate. Its id is derived from the content
+ * hash, so the same bytes cannot be ingested by two executions at once. Only ids, keys, counts
+ * and dates enter its history; rows and emails stay in the database.
+ */
+export async function ingestFileWorkflow(input: IngestFileInput): Promise<IngestSummary> {
+  const progress: IngestProgress = { stage: 'queued', fileId: null, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 };
+  setHandler(progressQuery, () => progress);
+
+  const summarize = (status: IngestStatus, extra: Partial<IngestSummary> = {}): IngestSummary => ({
+    fileId: progress.fileId ?? '',
+    filename: input.filename,
+    status,
+    rowsRead: progress.rowsRead,
+    rowsLoaded: progress.rowsLoaded,
+    rowsRejected: progress.rowsRejected,
+    duplicateOf: null,
+    aggregatedDays: 0,
+    error: null,
+    ...extra,
+  });
+  const publish = (status: IngestStatus) =>
+    upsertSearchAttributes([
+      { key: SearchAttributes.ingestStatus, value: status },
+      { key: SearchAttributes.rowsRead, value: progress.rowsRead },
+      { key: SearchAttributes.rowsLoaded, value: progress.rowsLoaded },
+      { key: SearchAttributes.rowsRejected, value: progress.rowsRejected },
+    ]);
+
+  upsertSearchAttributes([
+    { key: SearchAttributes.filename, value: input.filename },
+    { key: SearchAttributes.contentHash, value: input.contentHash },
+    { key: SearchAttributes.ingestStatus, value: 'processing' },
+  ]);
+
+  progress.stage = 'hash-dedupe';
+  const claim = await hashAndClaim(input);
+  progress.fileId = claim.fileId;
+  upsertSearchAttributes([{ key: SearchAttributes.ingestionFileId, value: claim.fileId }]);
+  if (claim.duplicateOf !== null) {
+    progress.stage = 'done';
+    publish('duplicate');
+    return summarize('duplicate', { duplicateOf: claim.duplicateOf });
+  }
+
+  try {
+    progress.stage = 'parse';
+    const parsed = await parseToStaging({ fileId: claim.fileId, objectKey: input.objectKey, filename: input.filename });
+    progress.rowsRead = parsed.rowsRead;
+    progress.rowsRejected = parsed.rowsRejected;
+
+    progress.stage = 'load';
+    const loaded = await loadFromStaging({ fileId: claim.fileId });
+    progress.rowsLoaded = loaded.rowsLoaded;
+
+    progress.stage = 'aggregate';
+    const aggregated = await aggregateDays({ dates: loaded.affectedDates });
+
+    await markFileCompleted({ fileId: claim.fileId });
+    progress.stage = 'done';
+    publish('completed');
+    return summarize('completed', { aggregatedDays: aggregated.daysAggregated });
+  } catch (error) {
+    const message = failureMessage(error);
+    await markFileFailed({ fileId: claim.fileId, errorMessage: message });
+    progress.stage = 'done';
+    publish('failed');
+    // The workflow fails (red in the Web UI, ExecutionStatus="Failed") and carries the summary.
+    throw ApplicationFailure.create({
+      message,
+      type: failureType(error),
+      nonRetryable: true,
+      details: [summarize('failed', { error: message })],
+    });
+  }
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function failureType(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type ? cause.type : 'IngestionFailed';
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { awaitIngestion } from '../../src/client/await-ingestion.ts';
+import { submitFile } from '../../src/client/submit-file.ts';
+import { connectClient } from '../../src/client/temporal-client.ts';
+import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig, type PipelineConfig } from '../../src/config.ts';
+import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { IngestSummary } from '../../src/shared.ts';
+import { createDatabase, dropDatabase } from '../../src/stack/databases.ts';
+import { createObjectStore, type ObjectStore } from '../../src/storage/object-store.ts';
+import { createIngestWorker } from '../../src/worker.ts';
+import { requireTestEnv, TEMPLATE_DATABASE, TEST_ENV_KEYS } from './test-env.ts';
+
+export type PipelineHarness = {
+  pool: DatabasePool;
+  store: ObjectStore;
+  client: Client;
+  taskQueue: string;
+  pipeline: PipelineConfig;
+  /** Uploads a local file, runs its workflow on this harness's worker and returns the summary. */
+  ingest(path: string, filename?: string): Promise<IngestSummary & { workflowId: string }>;
+  stop(): Promise<void>;
+};
+
+/**
+ * A worker of its own for one test file: its own database cloned from the migrated template and
+ * its own task queue, against the real Temporal dev server, MinIO and PostgreSQL.
+ */
+export async function startPipelineHarness(overrides: Partial<PipelineConfig> = {}): Promise<PipelineHarness> {
+  const suffix = randomBytes(4).toString('hex');
+  const adminUrl = requireTestEnv(TEST_ENV_KEYS.adminDatabaseUrl);
+  const databaseName = `test_${suffix}`;
+  await createDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
+  const databaseUrl = new URL(requireTestEnv('DATABASE_URL'));
+  databaseUrl.pathname = `/${databaseName}`;
+
+  const logger = createLogger('warn', { component: 'test-worker' });
+  const pipeline = { ...loadPipelineConfig(), ...overrides };
+  const temporal = { ...loadTemporalConfig(), taskQueue: `test-${suffix}` };
+  const pool = await createDatabasePool({ url: databaseUrl.toString(), poolSize: 4 });
+  const store = createObjectStore(loadStorageConfig());
+  await store.ensureBucket();
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const worker: Worker = await createIngestWorker({
+    connection,
+    temporal,
+    pool,
+    store,
+    pipeline,
+    logger,
+    workflowBundle: { codePath: requireTestEnv(TEST_ENV_KEYS.workflowBundle) },
+  });
+  const running = worker.run();
+  const client = await connectClient(temporal);
+
+  return {
+    pool,
+    store,
+    client,
+    taskQueue: temporal.taskQueue,
+    pipeline,
+    async ingest(path, filename) {
+      const submitted = await submitFile({ client, store, taskQueue: temporal.taskQueue }, path, filename);
+      return { ...(await awaitIngestion(submitted.handle)), workflowId: submitted.workflowId };
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+      await pool.end();
+      await dropDatabase(adminUrl, databaseName);
+    },
+  };
+}
