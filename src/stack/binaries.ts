@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access, constants, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../logger.ts';
 
@@ -33,6 +33,22 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
+async function isOnPath(command: string): Promise<boolean> {
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter((dir) => dir !== '');
+  for (const dir of dirs) {
+    if (await isExecutable(join(dir, command))) return true;
+  }
+  return false;
+}
+
+function goMissing(name: BinaryName): Error {
+  const { module, envOverride } = BINARIES[name];
+  return new Error(
+    `Go is needed to build ${name} once (go install ${module}), but \`go\` is not on PATH. ` +
+      `Install Go (https://go.dev/dl/) or point ${envOverride} at an existing ${name} binary.`,
+  );
+}
+
 export async function ensureBinary(name: BinaryName, logger: Logger): Promise<string> {
   const spec = BINARIES[name];
   const override = process.env[spec.envOverride];
@@ -46,6 +62,7 @@ export async function ensureBinary(name: BinaryName, logger: Logger): Promise<st
   const target = join(binDir, name);
   if (await isExecutable(target)) return target;
 
+  if (!(await isOnPath('go'))) throw goMissing(name);
   await mkdir(binDir, { recursive: true });
   // Same filesystem as the target, so the final rename is atomic: a concurrent build or a crash
   // mid-build can never leave a half-written binary at the cached path.
@@ -79,18 +96,7 @@ function goInstall(name: BinaryName, module: string, gobin: string, logger: Logg
     });
     createInterface({ input: child.stdout }).on('line', remember);
     createInterface({ input: child.stderr }).on('line', remember);
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') {
-        reject(
-          new Error(
-            `Go is needed to build ${name} once (go install ${module}), but \`go\` is not on PATH. ` +
-              `Install Go (https://go.dev/dl/) or point ${BINARIES[name].envOverride} at an existing ${name} binary.`,
-          ),
-        );
-      } else {
-        reject(error);
-      }
-    });
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? goMissing(name) : error));
     child.once('close', (code, signal) => {
       if (code === 0) {
         resolvePromise();

@@ -65,7 +65,12 @@ async function stopAll(servers: readonly Stoppable[]): Promise<void> {
   if (failures.length > 0) throw new AggregateError(failures, 'some local stack servers failed to stop');
 }
 
-async function startServers(dataDir: string, secrets: StackSecrets, bucket: string, options: LocalStackOptions): Promise<Servers> {
+async function startServers(
+  dataDir: string,
+  secrets: StackSecrets,
+  bucket: string,
+  options: LocalStackOptions,
+): Promise<Servers> {
   const { logger } = options;
   const binaries = await provisionBinaries(logger);
   const ports = await resolvePorts(options.ports);
@@ -80,9 +85,18 @@ async function startServers(dataDir: string, secrets: StackSecrets, bucket: stri
       throw error;
     });
   const [postgres, temporal, minio] = await Promise.allSettled([
-    failFast(startPostgresServer({ dataDir, port: ports.postgres, password: secrets.postgresPassword, logger, signal })),
     failFast(
-      startTemporalServer({ binary: binaries.temporal, dataDir, port: ports.temporal, uiPort: ports.temporalUi, logger, signal }),
+      startPostgresServer({ dataDir, port: ports.postgres, password: secrets.postgresPassword, logger, signal }),
+    ),
+    failFast(
+      startTemporalServer({
+        binary: binaries.temporal,
+        dataDir,
+        port: ports.temporal,
+        uiPort: ports.temporalUi,
+        logger,
+        signal,
+      }),
     ),
     failFast(
       startMinioServer({
@@ -101,7 +115,9 @@ async function startServers(dataDir: string, secrets: StackSecrets, bucket: stri
   if (postgres.status === 'fulfilled' && temporal.status === 'fulfilled' && minio.status === 'fulfilled') {
     return [postgres.value, temporal.value, minio.value];
   }
-  const started = [postgres, temporal, minio].flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const started = [postgres, temporal, minio].flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
   await stopAll(started).catch((error: unknown) => logger.error({ err: error }, 'cleanup after a failed start failed'));
   throw signal.reason;
 }
@@ -109,6 +125,8 @@ async function startServers(dataDir: string, secrets: StackSecrets, bucket: stri
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { logger } = options;
   const startedAt = Date.now();
+  // resolve('') is the working directory, which would quietly fill a checkout with cluster files.
+  if (options.dataDir.trim() === '') throw new Error('startLocalStack: dataDir must not be empty');
   const dataDir = resolve(options.dataDir);
   const bucket = options.bucket ?? 'pipeforge';
   const releaseDataDir = await claimDataDir(dataDir, options.fresh ?? false);

@@ -1,19 +1,23 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export function logFilePath(dataDir: string, name: string): string {
   return join(dataDir, 'logs', `${name}.log`);
 }
 
-/**
- * Opens the log for appending and marks where this run starts, so the tail shown after a failure
- * cannot be mistaken for an earlier run's output.
- */
-export function openLogFile(path: string, header: string): number {
-  mkdirSync(join(path, '..'), { recursive: true });
+const RUN_MARKER = '\n=== ';
+
+/** Marks where a run starts, so the tail shown after a failure never mixes in an earlier run. */
+export function runHeader(command: string): string {
+  return `${RUN_MARKER}${new Date().toISOString()} ${command}\n`;
+}
+
+/** Logs are appended across runs and kept with the data; a header separates the runs. */
+export function openLogFile(path: string, command: string): number {
+  mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'a', 0o600);
-  writeSync(fd, `\n=== ${new Date().toISOString()} ${header}\n`);
+  writeSync(fd, runHeader(command));
   return fd;
 }
 
@@ -28,7 +32,8 @@ export function closeLogFile(fd: number): void {
 export async function readLogTail(path: string, lines = 30): Promise<string> {
   try {
     const text = await readFile(path, 'utf8');
-    return text.trimEnd().split('\n').slice(-lines).join('\n');
+    const lastRun = text.slice(Math.max(0, text.lastIndexOf(RUN_MARKER)));
+    return lastRun.trim().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log output)';
   }

@@ -52,7 +52,16 @@ export async function startMinioServer(options: MinioServerOptions): Promise<Min
     server = await startManagedProcess({
       name: 'minio',
       command: options.binary,
-      args: ['server', storageDir, '--address', `${LOOPBACK}:${port}`, '--console-address', `${LOOPBACK}:${consolePort}`, '--quiet'],
+      args: [
+        'server',
+        storageDir,
+        '--address',
+        `${LOOPBACK}:${port}`,
+        '--console-address',
+        `${LOOPBACK}:${consolePort}`,
+        // Also keeps the startup banner, which prints the root credentials, out of the log.
+        '--quiet',
+      ],
       env: {
         MINIO_ROOT_USER: options.accessKey,
         MINIO_ROOT_PASSWORD: options.secretKey,

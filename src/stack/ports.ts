@@ -40,7 +40,9 @@ export async function resolvePorts(requested: Partial<StackPorts> = {}): Promise
     const port = requested[name];
     if (port !== undefined && !(await isPortFree(port))) taken.push(`${name} port ${port}`);
   }
-  if (taken.length > 0) throw new Error(`Cannot start the local stack: ${taken.join(', ')} already in use on ${LOOPBACK}`);
+  if (taken.length > 0) {
+    throw new Error(`Cannot start the local stack: ${taken.join(', ')} already in use on ${LOOPBACK}`);
+  }
 
   const held: Server[] = [];
   const ports: Partial<StackPorts> = { ...requested };

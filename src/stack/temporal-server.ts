@@ -70,9 +70,10 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   try {
     server = await startManagedProcess({ name: 'temporal', command: options.binary, args, logPath, logger });
     const signal = AbortSignal.any([server.exitSignal, ...(options.signal ? [options.signal] : [])]);
-    await waitUntil(() => answersGrpc(address), { what: `Temporal at ${address}`, timeoutMs: READY_TIMEOUT_MS, signal });
+    const timeoutMs = READY_TIMEOUT_MS;
+    await waitUntil(() => answersGrpc(address), { what: `Temporal at ${address}`, timeoutMs, signal });
     // The UI is served by the same process but comes up on its own schedule.
-    await waitUntil(() => httpAnswers(uiUrl), { what: `Temporal Web UI at ${uiUrl}`, timeoutMs: READY_TIMEOUT_MS, signal });
+    await waitUntil(() => httpAnswers(uiUrl), { what: `Temporal Web UI at ${uiUrl}`, timeoutMs, signal });
     logger.debug({ server: 'temporal', pid: server.pid, address, uiUrl }, 'temporal ready');
     return { address, namespace: TEMPORAL_NAMESPACE, uiUrl, pid: server.pid, logPath, stop: server.stop };
   } catch (error) {

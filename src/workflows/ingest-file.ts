@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import {
+  FailureTypes,
   NON_RETRYABLE_FAILURE_TYPES,
   progressQuery,
   SearchAttributes,
@@ -114,6 +115,11 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     return summarize('completed', { aggregatedDays: aggregated.daysAggregated });
   } catch (error) {
     const message = failureMessage(error);
+    const counts = rejectCounts(error);
+    if (counts) {
+      progress.rowsRead = counts.dataRows;
+      progress.rowsRejected = counts.rejectedRows;
+    }
     await markFileFailed({ fileId: claim.fileId, errorMessage: message });
     progress.stage = 'done';
     publish('failed');
@@ -130,6 +136,16 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
 function failureMessage(error: unknown): string {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A file refused for its reject ratio still tells how many rows were read and rejected. */
+function rejectCounts(error: unknown): { dataRows: number; rejectedRows: number } | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureTypes.tooManyRejects) return undefined;
+  const details: unknown = cause.details?.[0];
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { dataRows, rejectedRows } = details as Record<string, unknown>;
+  return typeof dataRows === 'number' && typeof rejectedRows === 'number' ? { dataRows, rejectedRows } : undefined;
 }
 
 function failureType(error: unknown): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Client } from 'minio';
-import { createPool, sql } from 'slonik';
+import { createPool, sql, type DatabasePool } from 'slonik';
 import { createLogger } from '../../src/logger.ts';
 import { loadStorageConfig } from '../../src/config.ts';
 import { startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
@@ -41,7 +41,7 @@ function stackPorts(stack: LocalStack): number[] {
   ].map(portOf);
 }
 
-async function withPool<T>(url: string, work: (pool: Awaited<ReturnType<typeof createPool>>) => Promise<T>): Promise<T> {
+async function withPool<T>(url: string, work: (pool: DatabasePool) => Promise<T>): Promise<T> {
   const pool = await createPool(url);
   try {
     return await work(pool);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { safeFileName, UPLOAD_PREFIX, uploadKey } from '../../src/storage/object-keys.ts';
+
+const hash = 'a'.repeat(64);
+
+describe('upload keys', () => {
+  it('keeps an ordinary name and groups it under the content hash', () => {
+    expect(uploadKey(hash, 'orders-2026-11.csv')).toBe(`${UPLOAD_PREFIX}${hash}/orders-2026-11.csv`);
+  });
+
+  it.each([
+    ['../../etc/passwd', 'passwd'],
+    ['C:\\exports\\orders.csv', 'orders.csv'],
+    ['..', 'unnamed.csv'],
+    ['.hidden.csv', 'hidden.csv'],
+    ['orders; rm -rf ~.csv', 'orders_rm_-rf_.csv'],
+    ['line\nbreak\u0000.csv', 'line_break_.csv'],
+    ['', 'unnamed.csv'],
+  ])('reduces %j to a safe last segment', (name, expected) => {
+    expect(safeFileName(name)).toBe(expected);
+    expect(uploadKey(hash, name).startsWith(`${UPLOAD_PREFIX}${hash}/`)).toBe(true);
+    expect(uploadKey(hash, name).slice(UPLOAD_PREFIX.length + hash.length + 1)).not.toMatch(/[/\\]|\.\./);
+  });
+
+  it('bounds the length', () => {
+    expect(safeFileName(`${'x'.repeat(500)}.csv`).length).toBeLessThanOrEqual(120);
+  });
+});
