@@ -1,6 +1,6 @@
 import { ConfigError, InvalidFileError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { loadLogLevel } from '../config.ts';
+import { loadLogLevel, type LogLevel } from '../config.ts';
 import { devCommand } from './commands/dev.ts';
 import { demoCommand } from './commands/demo.ts';
 import { filesCommand } from './commands/files.ts';
@@ -11,11 +11,23 @@ import { statusCommand } from './commands/status.ts';
 import { applyDevEnv } from './dev-env.ts';
 import { out } from './output.ts';
 
-type Command = { summary: string; run: (args: string[], logger: Logger) => Promise<number>; usesDevEnv: boolean };
+type Command = {
+  summary: string;
+  run: (args: string[], logger: Logger) => Promise<number>;
+  /** Whether missing variables are taken from the file `pipeforge dev` writes. */
+  usesDevEnv: boolean;
+  /** Commands whose output is the point stay quiet unless LOG_LEVEL asks otherwise. */
+  logLevel?: LogLevel;
+};
 
 const COMMANDS: Record<string, Command> = {
   dev: { summary: 'start the local stack and a worker in the foreground [--fresh]', run: devCommand, usesDevEnv: false },
-  demo: { summary: 'run the whole pipeline once on a throwaway local stack', run: demoCommand, usesDevEnv: false },
+  demo: {
+    summary: 'run the whole pipeline once on a throwaway local stack',
+    run: demoCommand,
+    usesDevEnv: false,
+    logLevel: 'warn',
+  },
   provision: { summary: 'build and cache the Temporal and MinIO binaries', run: provisionCommand, usesDevEnv: false },
   migrate: { summary: 'apply the SQL migrations in sql/', run: (_args, logger) => migrateCommand(logger), usesDevEnv: true },
   ingest: { summary: 'upload FILE... and start their ingestion [--wait] [--json]', run: ingestCommand, usesDevEnv: true },
@@ -48,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command.usesDevEnv) await applyDevEnv();
   // Logs go to stderr so that stdout stays the command's own output (tables, JSON).
-  const logger = createLogger(loadLogLevel(), { component: 'cli' }, process.stderr);
+  const level = loadLogLevel({ LOG_LEVEL: command.logLevel, ...process.env });
+  const logger = createLogger(level, { component: 'cli' }, process.stderr);
   return command.run(args, logger);
 }
 

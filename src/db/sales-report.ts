@@ -6,7 +6,7 @@ const topRow = z.object({
   sku: z.string(),
   product: z.string(),
   category: z.string(),
-  paymentMethod: z.string(),
+  payment: z.string(),
   revenue: z.string(),
   units: z.number(),
   orders: z.number(),
@@ -17,7 +17,7 @@ export type TopAggregateRow = z.infer<typeof topRow>;
 /** The day/product/payment combinations with the most revenue: a quick look after a load. */
 export async function topAggregateRows(pool: DatabasePool, limit: number): Promise<readonly TopAggregateRow[]> {
   return pool.any(sql.type(topRow)`
-    select a.date, p.sku, p.name as product, a.category, a.payment_method as "paymentMethod",
+    select a.date, p.sku, p.name as product, a.category, a.payment_method as payment,
            a.total_revenue as revenue, a.total_units as units, a.order_count as orders,
            a.unique_customers as customers
     from sales_aggregates_daily a
