@@ -30,19 +30,26 @@ const retry: ActivityOptions['retry'] = {
   nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
 };
 
+/**
+ * How long a silent activity may go before the server assumes its worker died and retries it
+ * elsewhere. Stages heartbeat every batch, chunk or few seconds, so this bounds the stall after a
+ * crashed worker without mistaking a slow statement for a dead one.
+ */
+const HEARTBEAT_TIMEOUT = '20 seconds';
+
 const { hashAndClaim } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
 });
 const { parseToStaging, loadFromStaging } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
 });
 const { aggregateDays } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
 });
 // Recording the outcome is a one-row update that must eventually happen: retried without limit.
