@@ -1,25 +1,9 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { PaymentMethod } from '../domain/payment-method.ts';
-
-export type StagedLine = {
-  lineNumber: number;
-  orderRef: string;
-  orderDate: Date;
-  emailHash: string;
-  customerRegion: string | null;
-  sku: string;
-  productName: string;
-  category: string;
-  quantity: number;
-  unitPrice: string;
-  paymentMethod: PaymentMethod;
-};
-
-export type LineReject = { lineNumber: number; column: string; reason: string };
+import type { NumberedOrderLine, RowReject } from '../domain/csv-order-lines.ts';
 
 /** One statement per batch; (file, line) keys make a replayed batch a no-op. */
-export async function insertStagedLines(pool: DatabasePool, fileId: string, lines: readonly StagedLine[]): Promise<void> {
+export async function insertStagedLines(pool: DatabasePool, fileId: string, lines: readonly NumberedOrderLine[]): Promise<void> {
   if (lines.length === 0) return;
   await pool.query(sql.unsafe`
     insert into staging_order_lines (
@@ -45,7 +29,7 @@ export async function insertStagedLines(pool: DatabasePool, fileId: string, line
     on conflict (ingestion_file_id, line_number) do nothing`);
 }
 
-export async function insertRejects(pool: DatabasePool, fileId: string, rejects: readonly LineReject[]): Promise<void> {
+export async function insertRejects(pool: DatabasePool, fileId: string, rejects: readonly RowReject[]): Promise<void> {
   if (rejects.length === 0) return;
   await pool.query(sql.unsafe`
     insert into ingestion_rejects (ingestion_file_id, line_number, column_name, reason)
