@@ -17,9 +17,16 @@ const shared = {
 };
 
 /**
- * Two projects: fast unit tests with no I/O, and integration tests against the real local stack
- * (Temporal dev server, MinIO, embedded PostgreSQL), which global setup starts once.
+ * Three projects: fast unit tests with no I/O; integration tests against the real local stack
+ * (Temporal dev server, MinIO, embedded PostgreSQL), which global setup starts once; and the slow
+ * fault tests (killed worker processes, restarted servers, concurrent ingestions), which reuse the
+ * same global setup and may start a dedicated stack of their own.
  */
+const integrationStack = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
 const config: Config = {
   // Per test; integration tests run whole workflows against real servers. Jest reads this only
   // at the top level, not per project.
@@ -30,9 +37,9 @@ const config: Config = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      ...integrationStack,
     },
+    { ...shared, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'], ...integrationStack },
   ],
 };
 

@@ -44,6 +44,11 @@ const loggingSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+const metricsSchema = z.object({
+  PIPEFORGE_METRICS_PORT: z.coerce.number().int().min(1).max(65534).optional(),
+  PIPEFORGE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+});
+
 export type DatabaseConfig = { url: string; poolSize: number };
 export type TemporalConfig = { address: string; namespace: string; taskQueue: string; uiUrl: string | undefined };
 export type StorageConfig = {
@@ -107,6 +112,18 @@ export function loadPipelineConfig(env: Env = process.env): PipelineConfig {
     businessTimeZone: parsed.PIPEFORGE_BUSINESS_TZ,
     maxRejectRatio: parsed.PIPEFORGE_MAX_REJECT_RATIO,
   };
+}
+
+/**
+ * The worker's metrics and health endpoint (`/metrics`, `/healthz`, `/readyz`): off unless
+ * PIPEFORGE_METRICS_PORT is set. Temporal's own worker metrics are exported on the next port, on
+ * loopback only, and served merged into `/metrics`.
+ */
+export type MetricsConfig = { host: string; port: number } | null;
+
+export function loadMetricsConfig(env: Env = process.env): MetricsConfig {
+  const parsed = parseEnv(metricsSchema, env);
+  return parsed.PIPEFORGE_METRICS_PORT === undefined ? null : { host: parsed.PIPEFORGE_METRICS_HOST, port: parsed.PIPEFORGE_METRICS_PORT };
 }
 
 export function loadLogLevel(env: Env = process.env): LogLevel {

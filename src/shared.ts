@@ -21,7 +21,21 @@ export const FailureTypes = {
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureTypes);
 
 export type IngestStage = 'queued' | 'hash-dedupe' | 'parse' | 'load' | 'aggregate' | 'done';
-export type IngestStatus = 'processing' | 'completed' | 'failed' | 'duplicate';
+/**
+ * The `IngestStatus` search attribute follows the stage: `processing` (started, hashing and
+ * claiming), `parsing`, `loading`, `aggregating`, then one final value: `completed`, `failed`,
+ * `duplicate` (the content was ingested before) or `cancelled` (cancelled before its load committed;
+ * nothing of it is left in the database). The workflow result's `status` is one of the final values.
+ */
+export type IngestStatus =
+  | 'processing'
+  | 'parsing'
+  | 'loading'
+  | 'aggregating'
+  | 'completed'
+  | 'failed'
+  | 'duplicate'
+  | 'cancelled';
 
 export type IngestFileInput = {
   /** Object key in the PipeForge bucket. */
@@ -56,6 +70,48 @@ export type IngestSummary = {
 };
 
 export const progressQuery = defineQuery<IngestProgress>('progress');
+
+/** Where the parse stage is, as its activity last heartbeated: lets a client show rows live. */
+export type ParseHeartbeatDetails = { lineNumber: number };
+
+/** What the cancel cleanup found: discarded, or the load had already committed (then the file finishes). */
+export type DiscardOutcome = { discarded: boolean };
+
+/**
+ * The days AggregateSalesWorkflow recomputes: an explicit range of business dates (both included),
+ * or the last `lastDays` business dates as of the moment the run starts, which is what a schedule
+ * needs (`lastDays: 2` is yesterday and today in `timeZone`). Only date strings cross the boundary.
+ */
+export type AggregateSalesInput =
+  | {
+      from: string;
+      to: string;
+      /** Days per activity call; defaults to 31. */
+      batchDays?: number;
+      /** Set by continue-as-new: the first date of the range not yet recomputed. */
+      resumeAt?: string;
+    }
+  | { lastDays: number; timeZone: string; batchDays?: number };
+
+export type AggregateSalesProgress = { from: string; to: string; daysDone: number; totalDays: number };
+export type AggregateSalesResult = { from: string; to: string; daysAggregated: number };
+
+/** Same name as the ingestion's query: queries are per workflow type, and `progress` is what a user tries. */
+export const aggregateProgressQuery = defineQuery<AggregateSalesProgress>('progress');
+
+export const AGGREGATE_SALES_WORKFLOW_TYPE = 'aggregateSalesWorkflow';
+
+/** One backfill per range at a time: starting the same range again attaches to the running one. */
+export function aggregateSalesWorkflowId(from: string, to: string): string {
+  return `aggregate-sales-${from}-${to}`;
+}
+
+/** Scheduled runs get this id plus the server's timestamp suffix. */
+export function scheduledAggregationWorkflowId(scheduleName: string): string {
+  return `aggregate-sales-scheduled-${scheduleName}`;
+}
+
+export const AggregateFailureTypes = { invalidRange: 'InvalidAggregateRange' } as const;
 
 /** Registered on the dev server at start; see README for a production namespace. */
 export const SearchAttributes = {

@@ -1,10 +1,13 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
-import { loadWorkerConfig, type TemporalConfig } from './config.ts';
+import { sql } from 'slonik';
+import { loadMetricsConfig, loadWorkerConfig, type TemporalConfig } from './config.ts';
 import { createDatabasePool } from './db/pool.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
+import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.ts';
 import { createObjectStore } from './storage/object-store.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 
@@ -15,6 +18,8 @@ export type IngestWorkerOptions = ActivityDeps & {
   temporal: TemporalConfig;
   /** A prebuilt bundle (tests build one for many workers); by default the workflows are bundled here. */
   workflowBundle?: WorkflowBundleOption;
+  /** PipeForge's counters and stage durations; none are recorded without it. */
+  metrics?: PipelineMetrics | undefined;
 };
 
 /**
@@ -32,20 +37,29 @@ export async function createIngestWorker(options: IngestWorkerOptions): Promise<
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
+    // Heartbeat details (the parse's line reached) feed live progress and deliver cancels; the
+    // default throttle (80% of the heartbeat timeout, 16 s) would make both lag that long.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }
 
 /**
  * Runs one worker until SIGINT/SIGTERM (the Temporal runtime turns those into a graceful
  * shutdown: running activities finish or time out), then closes the pool and the connection.
+ * With PIPEFORGE_METRICS_PORT set it also serves /metrics, /healthz and /readyz.
  */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
+  const metricsConfig = loadMetricsConfig(env);
   const logger = createLogger(config.logLevel, { component: 'worker' });
-  installTemporalRuntime(logger);
+  // Core's exporter stays on loopback: it is only read through the merged /metrics endpoint.
+  const temporalMetricsAddress = metricsConfig ? `127.0.0.1:${metricsConfig.port + 1}` : undefined;
+  installTemporalRuntime(logger, { prometheusBindAddress: temporalMetricsAddress });
   const pool = await createDatabasePool(config.database);
   const store = createObjectStore(config.storage);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const metrics = metricsConfig ? createPipelineMetrics() : undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
     await store.ensureBucket();
     const worker = await createIngestWorker({
@@ -55,7 +69,21 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       store,
       pipeline: config.pipeline,
       logger,
+      metrics,
     });
+    if (metricsConfig && metrics) {
+      metricsServer = await startMetricsServer({
+        ...metricsConfig,
+        registry: metrics.registry,
+        temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
+        readiness: {
+          worker: async () => worker.getState() === 'RUNNING',
+          database: async () => (await pool.oneFirst(sql.unsafe`select 1`)) === 1,
+          objectStore: () => store.ping(),
+        },
+        logger,
+      });
+    }
     logger.info(
       { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
       'worker started',
@@ -63,6 +91,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await metricsServer?.close();
     await connection.close();
     await pool.end();
   }

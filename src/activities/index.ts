@@ -1,21 +1,63 @@
+import { activityContextLogger } from '../metrics/activity-logger.ts';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.ts';
 import { createAggregateDays } from './aggregate-days.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createDiscardIngestion } from './discard-ingestion.ts';
 import { createHashAndClaim } from './hash-and-claim.ts';
 import { createLoadFromStaging } from './load-from-staging.ts';
 import { createParseToStaging } from './parse-to-staging.ts';
 import { createRecordOutcome } from './record-outcome.ts';
+import { reportCancellation, storeEndingOnCancel } from './stop-on-cancel.ts';
 
 export type { ActivityDeps };
 
 /** Every activity the worker registers; workflows import this module's type only. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetrics | undefined }) {
+  const { metrics, ...rest } = deps;
+  const withContext: ActivityDeps = { ...rest, logger: activityContextLogger(rest.logger) };
+  // The stages a cancel may interrupt stop reading at the next line and report themselves cancelled.
+  const cancellable: ActivityDeps = { ...withContext, store: storeEndingOnCancel(withContext.store) };
+  const outcome = createRecordOutcome(withContext);
+  const timed = timer(metrics);
+  const hashAndClaim = createHashAndClaim(withContext);
+  const parseToStaging = reportCancellation(createParseToStaging(cancellable));
+  const loadFromStaging = reportCancellation(createLoadFromStaging(cancellable));
+  const aggregateDays = createAggregateDays(withContext);
+  const discardCancelledIngestion = createDiscardIngestion(withContext);
   return {
-    hashAndClaim: createHashAndClaim(deps),
-    parseToStaging: createParseToStaging(deps),
-    loadFromStaging: createLoadFromStaging(deps),
-    aggregateDays: createAggregateDays(deps),
-    ...createRecordOutcome(deps),
+    hashAndClaim: timed('hash-dedupe', hashAndClaim, (claim) => {
+      if (claim.duplicateOf !== null) metrics?.files.inc({ status: 'duplicate' });
+    }),
+    parseToStaging: timed('parse', parseToStaging, (parsed) => {
+      metrics?.rowsRead.inc(parsed.rowsRead);
+      metrics?.rowsRejected.inc(parsed.rowsRejected);
+    }),
+    loadFromStaging: timed('load', loadFromStaging, (loaded) => metrics?.rowsLoaded.inc(loaded.rowsLoaded)),
+    aggregateDays: timed('aggregate', aggregateDays),
+    markFileCompleted: timed('record-outcome', outcome.markFileCompleted, () => metrics?.files.inc({ status: 'completed' })),
+    markFileFailed: timed('record-outcome', outcome.markFileFailed, () => metrics?.files.inc({ status: 'failed' })),
+    discardCancelledIngestion: timed('cancel', discardCancelledIngestion, (result) => {
+      if (result.discarded) metrics?.files.inc({ status: 'cancelled' });
+    }),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Times every attempt of an activity into the stage-duration histogram and counts its result. */
+function timer(metrics: PipelineMetrics | undefined) {
+  return <A extends unknown[], R>(stage: string, fn: (...args: A) => Promise<R>, count?: (result: R) => void) => {
+    return async (...args: A): Promise<R> => {
+      const end = metrics?.stageDuration.startTimer({ stage });
+      try {
+        const result = await fn(...args);
+        end?.({ outcome: 'ok' });
+        count?.(result);
+        return result;
+      } catch (error) {
+        end?.({ outcome: 'error' });
+        throw error;
+      }
+    };
+  };
+}

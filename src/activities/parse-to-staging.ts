@@ -6,9 +6,16 @@ import { countParsedRows, insertRejects, insertStagedLines, rejectInconsistentOr
 import { RejectRatioExceededError, toActivityFailure } from '../errors.ts';
 import type { ActivityDeps } from './deps.ts';
 import { previousHeartbeat } from './heartbeat.ts';
+import { writeRejectsReport } from './rejects-report.ts';
 
 export type ParseInput = { fileId: string; objectKey: string; filename: string };
-export type ParseResult = { rowsRead: number; rowsStaged: number; rowsRejected: number };
+export type ParseResult = {
+  rowsRead: number;
+  rowsStaged: number;
+  rowsRejected: number;
+  /** Object key (in the same bucket) of the report of rejected lines, when there were any. */
+  rejectsReportKey: string | null;
+};
 
 type ParseHeartbeat = { lineNumber: number };
 
@@ -32,6 +39,7 @@ export function createParseToStaging({ pool, store, pipeline, logger }: Activity
       if (resumeAfter > 0) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
       let rowsRead = 0;
+      let lastLineNumber = 0;
       let writing: Promise<void> = Promise.resolve();
       const lines = readOrderLines(await store.read(input.objectKey), {
         filename: input.filename,
@@ -42,6 +50,7 @@ export function createParseToStaging({ pool, store, pipeline, logger }: Activity
       });
       for await (const batch of lines) {
         rowsRead += batch.rowsRead;
+        lastLineNumber = batch.lastLineNumber;
         await writing;
         if (batch.lastLineNumber <= resumeAfter) continue;
         const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
@@ -56,11 +65,23 @@ export function createParseToStaging({ pool, store, pipeline, logger }: Activity
       await rejectInconsistentOrders(pool, input.fileId);
       const { stagedRows, rejectedRows } = await countParsedRows(pool, input.fileId);
       await recordParseCounts(pool, input.fileId, { totalRows: rowsRead, failedRows: rejectedRows });
-      log.info({ rowsRead, stagedRows, rejectedRows }, 'parsed file');
+      // Written before the ratio check: a refused file is the one whose sender most needs it.
+      const rejectsReportKey =
+        rejectedRows === 0
+          ? null
+          : await writeRejectsReport({
+              pool,
+              store,
+              fileId: input.fileId,
+              objectKey: input.objectKey,
+              // The same details as the last batch's, so a retry still skips the staged lines.
+              onProgress: () => context.heartbeat({ lineNumber: lastLineNumber } satisfies ParseHeartbeat),
+            });
+      log.info({ rowsRead, stagedRows, rejectedRows, rejectsReportKey }, 'parsed file');
       if (rowsRead > 0 && rejectedRows / rowsRead > pipeline.maxRejectRatio) {
         throw new RejectRatioExceededError(input.filename, rejectedRows, rowsRead, pipeline.maxRejectRatio);
       }
-      return { rowsRead, rowsStaged: stagedRows, rowsRejected: rejectedRows };
+      return { rowsRead, rowsStaged: stagedRows, rowsRejected: rejectedRows, rejectsReportKey };
     } catch (error) {
       throw toActivityFailure(error);
     }

@@ -1,14 +1,22 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { progressQuery, type IngestProgress, type IngestSummary } from '../shared.ts';
+import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
+import {
+  progressQuery,
+  SearchAttributes,
+  type IngestProgress,
+  type IngestSummary,
+  type ParseHeartbeatDetails,
+} from '../shared.ts';
+import { withParseHeartbeat } from './progress/file-progress.ts';
 import type { IngestHandle } from './submit-file.ts';
 
 const POLL_INTERVAL_MS = 500;
 
 /**
  * Waits for an ingestion to finish and returns its summary, also for a failed file (whose summary
- * travels in the workflow failure's details). Progress comes from the workflow's `progress` query,
- * not from polling the database.
+ * travels in the workflow failure's details). Progress comes from the workflow: its `progress`
+ * query, and during the parse the row its parse activity last heartbeated (from the execution's
+ * description), never from polling the database.
  */
 export async function awaitIngestion(
   handle: IngestHandle,
@@ -24,15 +32,50 @@ export async function awaitIngestion(
   } catch (error) {
     const summary = failedSummary(error);
     if (summary) return summary;
+    if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure) return summaryWithoutResult(handle, 'cancelled', null);
+    // Terminated or timed out by an operator or the server: no summary was written, say why.
+    if (error instanceof WorkflowFailedError) return summaryWithoutResult(handle, 'failed', error.cause?.message ?? error.message);
     throw error;
   }
+}
+
+/** A workflow that ended without a summary of its own; its name is still in its search attributes. */
+async function summaryWithoutResult(handle: IngestHandle, status: 'cancelled' | 'failed', error: string | null): Promise<IngestSummary> {
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  return {
+    fileId: attributes.get(SearchAttributes.ingestionFileId) ?? '',
+    filename: attributes.get(SearchAttributes.filename) ?? handle.workflowId,
+    status,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsRejected: 0,
+    duplicateOf: null,
+    aggregatedDays: 0,
+    error,
+  };
+}
+
+/** The workflow's progress with the parse activity's live row count folded in. */
+export async function readLiveProgress(handle: IngestHandle): Promise<IngestProgress> {
+  const progress = await handle.query(progressQuery);
+  if (progress.stage !== 'parse') return progress;
+  return withParseHeartbeat(progress, await parseHeartbeatLine(handle));
+}
+
+async function parseHeartbeatLine(handle: IngestHandle): Promise<number | null> {
+  const description = await handle.describe();
+  const parse = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === 'parseToStaging');
+  const payload = parse?.heartbeatDetails?.payloads?.[0];
+  if (!payload) return null;
+  const details = defaultPayloadConverter.fromPayload<Partial<ParseHeartbeatDetails> | null>(payload);
+  return typeof details?.lineNumber === 'number' ? details.lineNumber : null;
 }
 
 async function pollProgress(handle: IngestHandle, onProgress: (p: IngestProgress) => void, isFinished: () => boolean) {
   let last = '';
   while (!isFinished()) {
     try {
-      const progress = await handle.query(progressQuery);
+      const progress = await readLiveProgress(handle);
       const key = JSON.stringify(progress);
       if (key !== last && !isFinished()) onProgress(progress);
       last = key;
@@ -43,7 +86,7 @@ async function pollProgress(handle: IngestHandle, onProgress: (p: IngestProgress
   }
 }
 
-function failedSummary(error: unknown): IngestSummary | undefined {
+export function failedSummary(error: unknown): IngestSummary | undefined {
   if (!(error instanceof WorkflowFailedError)) return undefined;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && isSummary(cause.details?.[0])) return cause.details[0];

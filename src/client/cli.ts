@@ -4,10 +4,18 @@ import { loadLogLevel, type LogLevel } from '../config.ts';
 import { devCommand } from './commands/dev.ts';
 import { demoCommand } from './commands/demo.ts';
 import { filesCommand } from './commands/files.ts';
+import { generateCommand } from './commands/generate.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { provisionCommand } from './commands/provision.ts';
+import { rejectsCommand } from './commands/rejects.ts';
+import { cancelCommand } from './commands/cancel.ts';
+import { retryCommand } from './commands/retry.ts';
 import { statusCommand } from './commands/status.ts';
+import { watchCommand } from './commands/watch.ts';
+import { aggregateCommand } from './commands/aggregate.ts';
+import { reportCommand } from './commands/report.ts';
+import { scheduleCommand } from './commands/schedule.ts';
 import { applyDevEnv } from './dev-env.ts';
 import { out } from './output.ts';
 
@@ -32,7 +40,32 @@ const COMMANDS: Record<string, Command> = {
   migrate: { summary: 'apply the SQL migrations in sql/', run: (_args, logger) => migrateCommand(logger), usesDevEnv: true },
   ingest: { summary: 'upload FILE... and start their ingestion [--wait] [--json]', run: ingestCommand, usesDevEnv: true },
   status: { summary: 'show an ingestion by workflow id, content hash or file id', run: statusCommand, usesDevEnv: true },
+  generate: {
+    summary: 'write a deterministic sample export: --rows N [--seed S] [--days D] [--out FILE]',
+    run: generateCommand,
+    usesDevEnv: false,
+  },
+  rejects: { summary: 'show the rejected lines of a file: FILE_ID [--limit N] [--json]', run: rejectsCommand, usesDevEnv: true },
+  aggregate: {
+    summary: 'recompute the daily rollup now and wait: --from D --to D | --last-days N [--json]',
+    run: aggregateCommand,
+    usesDevEnv: true,
+  },
+  schedule: {
+    summary: 'rollup schedules: create NAME (--cron E | --every D) ..., list, describe|pause|unpause|trigger|delete NAME',
+    run: scheduleCommand,
+    usesDevEnv: true,
+  },
+  report: {
+    summary: 'sales report: --from D --to D [--by day|category|payment|product] [--format table|csv|json]',
+    run: reportCommand,
+    usesDevEnv: true,
+    logLevel: 'warn',
+  },
   files: { summary: 'list recent ingestion files [--limit N] [--json]', run: filesCommand, usesDevEnv: true },
+  retry: { summary: 'start a new attempt of a failed file ID [--wait] [--json]', run: retryCommand, usesDevEnv: true },
+  cancel: { summary: 'cancel a running ingestion ID, leaving nothing of it behind', run: cancelCommand, usesDevEnv: true },
+  watch: { summary: 'ingest every object dropped under a prefix [--prefix incoming/] [--json]', run: watchCommand, usesDevEnv: true },
 };
 
 function usage(): string {

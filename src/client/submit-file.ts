@@ -4,12 +4,14 @@ import { basename } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { ingestWorkflowId, SearchAttributes, type IngestFileInput } from '../shared.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { uploadKey } from '../storage/object-keys.ts';
+import { objectFileName, uploadKey } from '../storage/object-keys.ts';
 import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
 
 export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
 
 export type SubmittedFile = IngestFileInput & { workflowId: string; handle: IngestHandle };
+
+export type SubmitDeps = { client: Client; store: ObjectStore; taskQueue: string };
 
 /**
  * Uploads a local file and starts its ingestion workflow. The workflow id is derived from the
@@ -17,16 +19,30 @@ export type SubmittedFile = IngestFileInput & { workflowId: string; handle: Inge
  * execution instead of starting a second one, and starting them after it finished lets the new
  * execution report the duplicate.
  */
-export async function submitFile(
-  deps: { client: Client; store: ObjectStore; taskQueue: string },
-  localPath: string,
-  filename: string = basename(localPath),
-): Promise<SubmittedFile> {
+export async function submitFile(deps: SubmitDeps, localPath: string, filename: string = basename(localPath)): Promise<SubmittedFile> {
   const contentHash = await sha256File(localPath);
   const objectKey = uploadKey(contentHash, filename);
   await deps.store.uploadFile(objectKey, localPath);
-  const input: IngestFileInput = { objectKey, filename, contentHash };
-  const workflowId = ingestWorkflowId(contentHash);
+  return startIngestion(deps, { objectKey, filename, contentHash });
+}
+
+/**
+ * Starts the ingestion of an object already in the bucket (a file dropped by another tool). The
+ * stored bytes are hashed as they stream by, so the workflow id names what is really there.
+ */
+export async function submitStoredObject(deps: SubmitDeps, objectKey: string): Promise<SubmittedFile> {
+  return startIngestion(deps, await storedObjectInput(deps.store, objectKey));
+}
+
+/** The workflow input for an object in the bucket: its key, the name it is known by, its hash. */
+export async function storedObjectInput(store: ObjectStore, objectKey: string): Promise<IngestFileInput> {
+  const contentHash = await sha256Stream(await store.read(objectKey));
+  return { objectKey, filename: objectFileName(objectKey), contentHash };
+}
+
+/** Starts (or attaches to) the workflow of one stored object whose hash is known. */
+export async function startIngestion(deps: Pick<SubmitDeps, 'client' | 'taskQueue'>, input: IngestFileInput): Promise<SubmittedFile> {
+  const workflowId = ingestWorkflowId(input.contentHash);
   const handle = await deps.client.workflow.start<typeof ingestFileWorkflow>('ingestFileWorkflow', {
     taskQueue: deps.taskQueue,
     workflowId,
@@ -34,8 +50,8 @@ export async function submitFile(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     typedSearchAttributes: [
-      { key: SearchAttributes.filename, value: filename },
-      { key: SearchAttributes.contentHash, value: contentHash },
+      { key: SearchAttributes.filename, value: input.filename },
+      { key: SearchAttributes.contentHash, value: input.contentHash },
       { key: SearchAttributes.ingestStatus, value: 'processing' },
     ],
   });
@@ -43,7 +59,11 @@ export async function submitFile(
 }
 
 export async function sha256File(path: string): Promise<string> {
+  return sha256Stream(createReadStream(path));
+}
+
+export async function sha256Stream(stream: AsyncIterable<Buffer | string>): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of stream) hash.update(chunk);
   return hash.digest('hex');
 }

@@ -6,7 +6,10 @@ import { resolvePorts, type StackPorts } from './ports.ts';
 import { startMinioServer, type MinioServer } from './minio-server.ts';
 import { startPostgresServer, type PostgresServer } from './postgres-server.ts';
 import { loadOrCreateSecrets, type StackSecrets } from './secrets.ts';
+import { restartableServer, type ServerControl } from './restartable-server.ts';
 import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
+
+export type { ServerControl };
 
 export { readEnvFile, writeEnvFile } from './env-file.ts';
 
@@ -39,12 +42,62 @@ export type LocalStack = {
   env: LocalStackEnv;
   adminDatabaseUrl: string;
   minioConsoleUrl: string;
+  /**
+   * Each server on its own, for fault-injection tests: stopped and started again it keeps its port,
+   * data and credentials, so clients reconnect to the same addresses.
+   */
+  servers: Record<StackServerName, ServerControl>;
   /** Stops all three servers in reverse start order; safe to call more than once. */
   stop(): Promise<void>;
 };
 
+export type StackServerName = 'postgres' | 'temporal' | 'minio';
+
 type Stoppable = { stop(): Promise<void> };
 type Servers = [PostgresServer, TemporalServer, MinioServer];
+
+/** How to start each server; called once at stack start and again by ServerControl.start(). */
+type ServerStarters = {
+  postgres(signal?: AbortSignal): Promise<PostgresServer>;
+  temporal(signal?: AbortSignal): Promise<TemporalServer>;
+  minio(signal?: AbortSignal): Promise<MinioServer>;
+};
+
+function serverStarters(
+  dataDir: string,
+  secrets: StackSecrets,
+  bucket: string,
+  binaries: { temporal: string; minio: string },
+  ports: StackPorts,
+  logger: Logger,
+): ServerStarters {
+  const withSignal = (signal: AbortSignal | undefined) => (signal ? { signal } : {});
+  return {
+    postgres: (signal) =>
+      startPostgresServer({ dataDir, port: ports.postgres, password: secrets.postgresPassword, logger, ...withSignal(signal) }),
+    temporal: (signal) =>
+      startTemporalServer({
+        binary: binaries.temporal,
+        dataDir,
+        port: ports.temporal,
+        uiPort: ports.temporalUi,
+        logger,
+        ...withSignal(signal),
+      }),
+    minio: (signal) =>
+      startMinioServer({
+        binary: binaries.minio,
+        dataDir,
+        port: ports.minio,
+        consolePort: ports.minioConsole,
+        accessKey: secrets.minioAccessKey,
+        secretKey: secrets.minioSecretKey,
+        bucket,
+        logger,
+        ...withSignal(signal),
+      }),
+  };
+}
 
 export async function provisionBinaries(logger: Logger): Promise<{ temporal: string; minio: string }> {
   // One after the other: go already builds in parallel, and two builds would only fight for CPU.
@@ -65,16 +118,7 @@ async function stopAll(servers: readonly Stoppable[]): Promise<void> {
   if (failures.length > 0) throw new AggregateError(failures, 'some local stack servers failed to stop');
 }
 
-async function startServers(
-  dataDir: string,
-  secrets: StackSecrets,
-  bucket: string,
-  options: LocalStackOptions,
-): Promise<Servers> {
-  const { logger } = options;
-  const binaries = await provisionBinaries(logger);
-  const ports = await resolvePorts(options.ports);
-
+async function startServers(starters: ServerStarters, logger: Logger): Promise<Servers> {
   // The first failure aborts the others' health checks, so a broken server fails the start at
   // once instead of after the slowest sibling's timeout.
   const abort = new AbortController();
@@ -85,32 +129,9 @@ async function startServers(
       throw error;
     });
   const [postgres, temporal, minio] = await Promise.allSettled([
-    failFast(
-      startPostgresServer({ dataDir, port: ports.postgres, password: secrets.postgresPassword, logger, signal }),
-    ),
-    failFast(
-      startTemporalServer({
-        binary: binaries.temporal,
-        dataDir,
-        port: ports.temporal,
-        uiPort: ports.temporalUi,
-        logger,
-        signal,
-      }),
-    ),
-    failFast(
-      startMinioServer({
-        binary: binaries.minio,
-        dataDir,
-        port: ports.minio,
-        consolePort: ports.minioConsole,
-        accessKey: secrets.minioAccessKey,
-        secretKey: secrets.minioSecretKey,
-        bucket,
-        logger,
-        signal,
-      }),
-    ),
+    failFast(starters.postgres(signal)),
+    failFast(starters.temporal(signal)),
+    failFast(starters.minio(signal)),
   ]);
   if (postgres.status === 'fulfilled' && temporal.status === 'fulfilled' && minio.status === 'fulfilled') {
     return [postgres.value, temporal.value, minio.value];
@@ -131,22 +152,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const bucket = options.bucket ?? 'pipeforge';
   const releaseDataDir = await claimDataDir(dataDir, options.fresh ?? false);
   let secrets: StackSecrets;
+  let starters: ServerStarters;
   let servers: Servers;
   try {
     secrets = await loadOrCreateSecrets(dataDir);
-    servers = await startServers(dataDir, secrets, bucket, options);
+    const binaries = await provisionBinaries(logger);
+    const ports = await resolvePorts(options.ports);
+    starters = serverStarters(dataDir, secrets, bucket, binaries, ports, logger);
+    servers = await startServers(starters, logger);
   } catch (error) {
     await releaseDataDir();
     throw error;
   }
   const [postgres, temporal, minio] = servers;
+  const controls = {
+    postgres: restartableServer(postgres, () => starters.postgres()),
+    temporal: restartableServer(temporal, () => starters.temporal()),
+    minio: restartableServer(minio, () => starters.minio()),
+  };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const stopStartedAt = Date.now();
       try {
-        await stopAll(servers);
+        await stopAll([controls.postgres, controls.temporal, controls.minio]);
       } finally {
         await releaseDataDir();
       }
@@ -169,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     adminDatabaseUrl: postgres.adminUrl,
     minioConsoleUrl: minio.consoleUrl,
+    servers: controls,
     stop,
   };
   logger.info(

@@ -3,7 +3,13 @@
  * that no name (with `/`, `..`, control characters or shell metacharacters) can place an object
  * outside the upload prefix or mean anything to a shell.
  */
-export const UPLOAD_PREFIX = 'incoming/';
+export const UPLOAD_PREFIX = 'uploads/';
+
+/**
+ * The drop zone `pipeforge watch` listens to by default, for other tools to put exports in. It is
+ * distinct from UPLOAD_PREFIX so that watching it never re-triggers what the CLI itself uploaded.
+ */
+export const DROP_PREFIX = 'incoming/';
 
 export function safeFileName(name: string): string {
   const lastSegment = name.split(/[\\/]/).pop() ?? '';
@@ -18,4 +24,9 @@ export function safeFileName(name: string): string {
 /** Grouped under the content hash, so two different files with the same name never overwrite each other. */
 export function uploadKey(contentHash: string, filename: string): string {
   return `${UPLOAD_PREFIX}${contentHash}/${safeFileName(filename)}`;
+}
+
+/** The name a dropped object is known by: its key's last segment. */
+export function objectFileName(key: string): string {
+  return safeFileName(key);
 }

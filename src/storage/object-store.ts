@@ -12,7 +12,18 @@ export type ObjectStore = {
   /** A stream of the object's bytes; a missing object is a MissingObjectError (not retryable). */
   read(key: string): Promise<Readable>;
   size(key: string): Promise<number>;
+  /** Resolves when the server answers and the bucket exists (for readiness checks). */
+  ping(): Promise<boolean>;
+  /** Objects under a prefix, recursively, with their ETags (which change when an object is replaced). */
+  listObjects(prefix: string): AsyncIterable<StoredObject>;
+  /**
+   * MinIO's bucket-notification extension: calls `onCreated` for each object created under the
+   * prefix until `stop()`; `onError` when the stream breaks (the caller reconnects).
+   */
+  listenForCreated(prefix: string, onCreated: (object: StoredObject) => void, onError: (error: Error) => void): { stop(): void };
 };
+
+export type StoredObject = { key: string; etag: string };
 
 export function createObjectStore(config: StorageConfig): ObjectStore {
   const client = new Client({
@@ -47,6 +58,27 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     },
     async size(key) {
       return (await client.statObject(bucket, key).catch(missingAsTyped(key))).size;
+    },
+    async ping() {
+      return client.bucketExists(bucket);
+    },
+    async *listObjects(prefix) {
+      for await (const item of client.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; etag?: string }>) {
+        if (item.name) yield { key: item.name, etag: item.etag ?? '' };
+      }
+    },
+    listenForCreated(prefix, onCreated, onError) {
+      const listener = client.listenBucketNotification(bucket, prefix, '', ['s3:ObjectCreated:*']);
+      listener.on('notification', (record: unknown) => {
+        const object = (record as { s3?: { object?: { key?: unknown; eTag?: unknown } } } | null)?.s3?.object;
+        const key = object?.key;
+        // Keys arrive URL-encoded in S3 event records (a space is `+`).
+        if (typeof key === 'string' && key !== '') {
+          onCreated({ key: decodeURIComponent(key.replace(/\+/g, ' ')), etag: typeof object?.eTag === 'string' ? object.eTag : '' });
+        }
+      });
+      listener.on('error', (error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      return { stop: () => listener.stop() };
     },
   };
 }

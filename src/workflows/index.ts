@@ -1,1 +1,2 @@
 export { ingestFileWorkflow } from './ingest-file.ts';
+export { aggregateSalesWorkflow } from './aggregate-sales.ts';

@@ -1,6 +1,9 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  isCancellation,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -42,10 +45,13 @@ const { hashAndClaim } = proxyActivities<Activities>({
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
 });
+// On cancel the workflow waits for these to actually stop, so that the cleanup that follows sees
+// the database as the activity left it (a load either committed or rolled back, nothing in flight).
 const { parseToStaging, loadFromStaging } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
+  cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 });
 const { aggregateDays } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -53,7 +59,7 @@ const { aggregateDays } = proxyActivities<Activities>({
   retry,
 });
 // Recording the outcome is a one-row update that must eventually happen: retried without limit.
-const { markFileCompleted, markFileFailed } = proxyActivities<Activities>({
+const { markFileCompleted, markFileFailed, discardCancelledIngestion } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -62,6 +68,10 @@ const { markFileCompleted, markFileFailed } = proxyActivities<Activities>({
  * One file through hash-dedupe → parse → load → aggregate. Its id is derived from the content
  * hash, so the same bytes cannot be ingested by two executions at once. Only ids, keys, counts
  * and dates enter its history; rows and emails stay in the database.
+ *
+ * Cancelling it before its load commits removes every trace of it from the database and the
+ * workflow ends Cancelled. Once the load has committed, a cancel is ignored and the file finishes:
+ * undoing a load would need the orders it replaced, which no longer exist.
  */
 export async function ingestFileWorkflow(input: IngestFileInput): Promise<IngestSummary> {
   const progress: IngestProgress = { stage: 'queued', fileId: null, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 };
@@ -93,8 +103,9 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     { key: SearchAttributes.ingestStatus, value: 'processing' },
   ]);
 
+  // Short, and it creates the row a cancel must clean up: let it finish so the file id is known.
   progress.stage = 'hash-dedupe';
-  const claim = await hashAndClaim(input);
+  const claim = await CancellationScope.nonCancellable(() => hashAndClaim(input));
   progress.fileId = claim.fileId;
   upsertSearchAttributes([{ key: SearchAttributes.ingestionFileId, value: claim.fileId }]);
   if (claim.duplicateOf !== null) {
@@ -104,30 +115,50 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
   }
 
   try {
-    progress.stage = 'parse';
-    const parsed = await parseToStaging({ fileId: claim.fileId, objectKey: input.objectKey, filename: input.filename });
-    progress.rowsRead = parsed.rowsRead;
-    progress.rowsRejected = parsed.rowsRejected;
+    let loaded: Awaited<ReturnType<typeof loadFromStaging>>;
+    try {
+      progress.stage = 'parse';
+      publish('parsing');
+      const parsed = await parseToStaging({ fileId: claim.fileId, objectKey: input.objectKey, filename: input.filename });
+      progress.rowsRead = parsed.rowsRead;
+      progress.rowsRejected = parsed.rowsRejected;
 
-    progress.stage = 'load';
-    const loaded = await loadFromStaging({ fileId: claim.fileId });
+      progress.stage = 'load';
+      publish('loading');
+      loaded = await loadFromStaging({ fileId: claim.fileId });
+    } catch (error) {
+      // A stage that timed out or failed while a cancel was pending counts as cancelled too: the
+      // cleanup below serialises with a load still committing (both lock the file row).
+      if (!isCancellation(error) && !CancellationScope.current().consideredCancelled) throw error;
+      const outcome = await CancellationScope.nonCancellable(() => discardCancelledIngestion({ fileId: claim.fileId }));
+      if (outcome.discarded) {
+        progress.stage = 'done';
+        publish('cancelled');
+        throw isCancellation(error) ? error : new CancelledFailure('the ingestion was cancelled');
+      }
+      // The load committed while the cancel was on its way: a retried load returns what it recorded.
+      loaded = await CancellationScope.nonCancellable(() => loadFromStaging({ fileId: claim.fileId }));
+    }
     progress.rowsLoaded = loaded.rowsLoaded;
 
-    progress.stage = 'aggregate';
-    const aggregated = await aggregateDays({ dates: loaded.affectedDates });
-
-    await markFileCompleted({ fileId: claim.fileId });
-    progress.stage = 'done';
-    publish('completed');
-    return summarize('completed', { aggregatedDays: aggregated.daysAggregated });
+    return await CancellationScope.nonCancellable(async () => {
+      progress.stage = 'aggregate';
+      publish('aggregating');
+      const aggregated = await aggregateDays({ dates: loaded.affectedDates });
+      await markFileCompleted({ fileId: claim.fileId });
+      progress.stage = 'done';
+      publish('completed');
+      return summarize('completed', { aggregatedDays: aggregated.daysAggregated });
+    });
   } catch (error) {
+    if (isCancellation(error)) throw error;
     const message = failureMessage(error);
     const counts = rejectCounts(error);
     if (counts) {
       progress.rowsRead = counts.dataRows;
       progress.rowsRejected = counts.rejectedRows;
     }
-    await markFileFailed({ fileId: claim.fileId, errorMessage: message });
+    await CancellationScope.nonCancellable(() => markFileFailed({ fileId: claim.fileId, errorMessage: message }));
     progress.stage = 'done';
     publish('failed');
     // The workflow fails (red in the Web UI, ExecutionStatus="Failed") and carries the summary.

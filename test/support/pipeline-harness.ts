@@ -6,7 +6,7 @@ import { submitFile } from '../../src/client/submit-file.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
 import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig, type PipelineConfig } from '../../src/config.ts';
 import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import type { IngestSummary } from '../../src/shared.ts';
 import { createDatabase, dropDatabase } from '../../src/stack/databases.ts';
 import { createObjectStore, type ObjectStore } from '../../src/storage/object-store.ts';
@@ -19,16 +19,26 @@ export type PipelineHarness = {
   client: Client;
   taskQueue: string;
   pipeline: PipelineConfig;
+  /** This harness's own database, e.g. for running the CLI against it. */
+  databaseUrl: string;
   /** Uploads a local file, runs its workflow on this harness's worker and returns the summary. */
-  ingest(path: string, filename?: string): Promise<IngestSummary & { workflowId: string }>;
+  ingest(path: string, filename?: string): Promise<IngestSummary & { workflowId: string; objectKey: string }>;
   stop(): Promise<void>;
+};
+
+export type HarnessOptions = {
+  /** The worker's activity logger; by default warnings and worse go to stdout. */
+  logger?: Logger;
 };
 
 /**
  * A worker of its own for one test file: its own database cloned from the migrated template and
  * its own task queue, against the real Temporal dev server, MinIO and PostgreSQL.
  */
-export async function startPipelineHarness(overrides: Partial<PipelineConfig> = {}): Promise<PipelineHarness> {
+export async function startPipelineHarness(
+  overrides: Partial<PipelineConfig> = {},
+  options: HarnessOptions = {},
+): Promise<PipelineHarness> {
   const suffix = randomBytes(4).toString('hex');
   const adminUrl = requireTestEnv(TEST_ENV_KEYS.adminDatabaseUrl);
   const databaseName = `test_${suffix}`;
@@ -36,7 +46,7 @@ export async function startPipelineHarness(overrides: Partial<PipelineConfig> = 
   const databaseUrl = new URL(requireTestEnv('DATABASE_URL'));
   databaseUrl.pathname = `/${databaseName}`;
 
-  const logger = createLogger('warn', { component: 'test-worker' });
+  const logger = options.logger ?? createLogger('warn', { component: 'test-worker' });
   const pipeline = { ...loadPipelineConfig(), ...overrides };
   const temporal = { ...loadTemporalConfig(), taskQueue: `test-${suffix}` };
   const pool = await createDatabasePool({ url: databaseUrl.toString(), poolSize: 4 });
@@ -61,9 +71,14 @@ export async function startPipelineHarness(overrides: Partial<PipelineConfig> = 
     client,
     taskQueue: temporal.taskQueue,
     pipeline,
+    databaseUrl: databaseUrl.toString(),
     async ingest(path, filename) {
       const submitted = await submitFile({ client, store, taskQueue: temporal.taskQueue }, path, filename);
-      return { ...(await awaitIngestion(submitted.handle)), workflowId: submitted.workflowId };
+      return {
+        ...(await awaitIngestion(submitted.handle)),
+        workflowId: submitted.workflowId,
+        objectKey: submitted.objectKey,
+      };
     },
     async stop() {
       worker.shutdown();

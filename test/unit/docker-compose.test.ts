@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { loadDatabaseConfig, loadWorkerConfig } from '../../src/config.ts';
+import { loadDatabaseConfig, loadMetricsConfig, loadWorkerConfig } from '../../src/config.ts';
+import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/shared.ts';
 
@@ -208,13 +209,11 @@ describe('docker-compose.yml', () => {
   const compose = loadCompose(TEST_ENV);
   const worker = service(compose, 'worker');
   const workerEnv = worker.environment ?? {};
-  const packageJson = z
-    .object({ scripts: z.record(z.string(), z.string()), engines: z.object({ node: z.string() }) })
-    .parse(JSON.parse(readRepoFile('package.json')));
+  const packageJson = z.object({ scripts: z.record(z.string(), z.string()) }).parse(JSON.parse(readRepoFile('package.json')));
 
-  it('has the five services, each long-running one with a healthcheck', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['migrate', 'minio', 'postgres', 'temporal', 'worker']);
-    for (const name of ['postgres', 'temporal', 'minio', 'worker']) {
+  it('has the seven services, each long-running one with a healthcheck', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'migrate', 'minio', 'postgres', 'prometheus', 'temporal', 'worker']);
+    for (const name of ['postgres', 'temporal', 'minio', 'worker', 'prometheus', 'grafana']) {
       const healthcheck = service(compose, name).healthcheck;
       expect({ name, disabled: healthcheck?.disable ?? false }).toEqual({ name, disabled: false });
       const test = healthcheck?.test;
@@ -329,7 +328,7 @@ describe('docker-compose.yml', () => {
 
   it('keeps server data in declared named volumes', () => {
     const declared = Object.keys(compose.volumes ?? {});
-    for (const name of ['postgres', 'temporal', 'minio']) {
+    for (const name of ['postgres', 'temporal', 'minio', 'prometheus', 'grafana']) {
       const sources = (service(compose, name).volumes ?? []).map((mount) => mount.split(':')[0] ?? '');
       expect({ name, named: sources.filter((source) => declared.includes(source)).length > 0 }).toEqual({
         name,
@@ -339,18 +338,118 @@ describe('docker-compose.yml', () => {
   });
 });
 
+// ---- Prometheus and Grafana ----------------------------------------------------------------------
+
+/** The host file a service mounts at `target`, relative to the repository. */
+function mountedFile(svc: Service, target: string): string {
+  const mount = (svc.volumes ?? []).find((entry) => entry.split(':')[1] === target);
+  if (!mount) throw new Error(`nothing is mounted at ${target}`);
+  return (mount.split(':')[0] ?? '').replace(/^\.\//, '');
+}
+
+const prometheusConfig = z.object({
+  scrape_configs: z.array(
+    z.object({
+      job_name: z.string(),
+      metrics_path: z.string().optional(),
+      static_configs: z.array(z.object({ targets: z.array(z.string()) })),
+    }),
+  ),
+});
+const datasources = z.object({
+  datasources: z.array(
+    z.object({
+      uid: z.string(),
+      type: z.string(),
+      url: z.string(),
+      user: z.string().optional(),
+      jsonData: z.object({ database: z.string().optional() }).passthrough().optional(),
+      secureJsonData: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+});
+const dashboardTarget = z.object({ datasource: z.object({ uid: z.string() }), rawSql: z.string().optional(), expr: z.string().optional() });
+const dashboard = z.object({
+  uid: z.string(),
+  title: z.string(),
+  panels: z.array(z.object({ title: z.string(), datasource: z.object({ uid: z.string() }), targets: z.array(dashboardTarget) })),
+});
+
+describe('monitoring in docker-compose.yml', () => {
+  const compose = loadCompose(TEST_ENV);
+  const worker = service(compose, 'worker');
+  const prometheus = service(compose, 'prometheus');
+  const grafana = service(compose, 'grafana');
+  const metrics = loadMetricsConfig(worker.environment ?? {});
+
+  it("turns on the worker's metrics endpoint, reachable from the other containers", () => {
+    expect(metrics).not.toBeNull();
+    expect(metrics?.host).toBe('0.0.0.0');
+    expect(containerPorts(worker)).toContain(metrics?.port);
+  });
+
+  it("scrapes exactly the worker's metrics port, from the file Prometheus is started with", () => {
+    const configFlag = commandOf(prometheus).find((arg) => arg.startsWith('--config.file='))?.split('=')[1] ?? '';
+    const config = prometheusConfig.parse(parse(readRepoFile(mountedFile(prometheus, configFlag))));
+    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
+    expect(targets).toEqual([`worker:${metrics?.port}`]);
+    expect(config.scrape_configs[0]?.metrics_path ?? '/metrics').toBe('/metrics');
+  });
+
+  it('provisions Grafana with Prometheus and the PostgreSQL database the worker writes', () => {
+    const provisioning = mountedFile(grafana, '/etc/grafana/provisioning');
+    const sources = datasources.parse(parse(readRepoFile(`${provisioning}/datasources/pipeforge.yml`))).datasources;
+    const prom = sources.find((source) => source.type === 'prometheus');
+    const pg = sources.find((source) => source.type.includes('postgres'));
+    const promUrl = new URL(prom?.url ?? '');
+    expect(promUrl.hostname).toBe('prometheus');
+    expect(containerPorts(prometheus)).toContain(Number(promUrl.port));
+
+    const database = new URL(loadWorkerConfig(worker.environment ?? {}).database.url);
+    expect(pg?.url).toBe(`${database.hostname}:${database.port || 5432}`);
+    expect(pg?.user).toBe(decodeURIComponent(database.username));
+    expect(pg?.jsonData?.database).toBe(database.pathname.slice(1));
+    // The password comes from Grafana's environment, which carries the database's.
+    expect(pg?.secureJsonData?.password).toBe('$POSTGRES_PASSWORD');
+    expect(grafana.environment?.POSTGRES_PASSWORD).toBe(service(compose, 'postgres').environment?.POSTGRES_PASSWORD);
+  });
+
+  it('provisions a dashboard that parses and charts sales_aggregates_daily and the worker metrics', async () => {
+    const provisioning = mountedFile(grafana, '/etc/grafana/provisioning');
+    const provider = z
+      .object({ providers: z.array(z.object({ options: z.object({ path: z.string() }) })) })
+      .parse(parse(readRepoFile(`${provisioning}/dashboards/pipeforge.yml`)));
+    const dashboardsDir = mountedFile(grafana, provider.providers[0]?.options.path ?? '');
+    const board = dashboard.parse(JSON.parse(readRepoFile(`${dashboardsDir}/pipeforge.json`)));
+    const sources = datasources.parse(parse(readRepoFile(`${provisioning}/datasources/pipeforge.yml`))).datasources;
+
+    const targets = board.panels.flatMap((panel) => panel.targets);
+    for (const target of targets) expect(sources.map((source) => source.uid)).toContain(target.datasource.uid);
+    const sqlTexts = targets.flatMap((target) => target.rawSql ?? []);
+    expect(sqlTexts.length).toBeGreaterThan(0);
+    for (const text of sqlTexts) expect(text).toMatch(/\bfrom sales_aggregates_daily\b/);
+
+    // Every PipeForge metric a panel charts is one the worker exports.
+    const exported = (await createPipelineMetrics().registry.getMetricsAsJSON()).map((metric) => metric.name);
+    const charted = targets.flatMap((target) => target.expr?.match(/\bpipeforge_[a-z_]+/g) ?? []);
+    expect(charted.length).toBeGreaterThan(0);
+    for (const name of charted) expect(exported).toContain(name.replace(/_(bucket|count|sum)$/, ''));
+  });
+});
+
 describe('Dockerfile', () => {
   const stages = parseDockerfile(readRepoFile('Dockerfile'));
   const final = stages.at(-1);
   if (!final) throw new Error('Dockerfile has no FROM');
   const workerCommand = commandOf(service(loadCompose(TEST_ENV), 'worker'));
 
-  it('builds the final stage on Node 24, as package.json requires', () => {
+  it('builds the final stage on Node 24, the version package.json installs', () => {
     const image = baseImage(stages, final);
     const major = /^node:(\d+)(?:[.-]|$)/.exec(image)?.[1];
     expect(major).toBe('24');
-    const engines = z.object({ engines: z.object({ node: z.string() }) }).parse(JSON.parse(readRepoFile('package.json')));
-    expect(engines.engines.node).toContain(`>=${major}`);
+    // The project pins its Node.js as the `node` package, which every npm script runs.
+    const pinned = z.object({ dependencies: z.object({ node: z.string() }) }).parse(JSON.parse(readRepoFile('package.json')));
+    expect(pinned.dependencies.node.split('.')[0]).toBe(major);
   });
 
   it('runs as a user that is not root', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { safeFileName, UPLOAD_PREFIX, uploadKey } from '../../src/storage/object-keys.ts';
+import { DROP_PREFIX, objectFileName, safeFileName, UPLOAD_PREFIX, uploadKey } from '../../src/storage/object-keys.ts';
 
 const hash = 'a'.repeat(64);
 
@@ -20,6 +20,16 @@ describe('upload keys', () => {
     expect(safeFileName(name)).toBe(expected);
     expect(uploadKey(hash, name).startsWith(`${UPLOAD_PREFIX}${hash}/`)).toBe(true);
     expect(uploadKey(hash, name).slice(UPLOAD_PREFIX.length + hash.length + 1)).not.toMatch(/[/\\]|\.\./);
+  });
+
+  it('puts CLI uploads outside the drop zone that `pipeforge watch` listens to', () => {
+    expect(uploadKey(hash, 'orders.csv')).toBe(`uploads/${hash}/orders.csv`);
+    expect(uploadKey(hash, 'orders.csv').startsWith(DROP_PREFIX)).toBe(false);
+    expect(DROP_PREFIX).toBe('incoming/');
+  });
+
+  it('names a dropped object after the last segment of its key', () => {
+    expect(objectFileName('incoming/2026/11/orders export.csv')).toBe('orders_export.csv');
   });
 
   it('bounds the length', () => {

@@ -8,6 +8,7 @@ import type { StackPorts } from '../../stack/ports.ts';
 import { devEnvPath, pipeforgeHome } from '../dev-env.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { out } from '../output.ts';
+import { redactUrlPassword } from '../redact-url.ts';
 
 /** The usual ports when they are free, so bookmarks and tools keep working across restarts. */
 const PREFERRED_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, minio: 9000, minioConsole: 9001, postgres: 5433 };
@@ -30,7 +31,7 @@ export async function devCommand(args: string[], logger: Logger): Promise<number
     out.line(`  Temporal UI      ${env.TEMPORAL_UI_URL}`);
     out.line(`  Temporal         ${env.TEMPORAL_ADDRESS}  (namespace ${env.TEMPORAL_NAMESPACE})`);
     out.line(`  MinIO            ${env.MINIO_ENDPOINT}  (bucket ${env.MINIO_BUCKET}; console ${pipeline.stack.minioConsoleUrl})`);
-    out.line(`  PostgreSQL       ${redactPassword(env.DATABASE_URL)}`);
+    out.line(`  PostgreSQL       ${redactUrlPassword(env.DATABASE_URL)}`);
     out.line(`  Data             ${join(home, 'data')}`);
     out.line('');
     out.line(`Variables for other terminals are in ${envPath} (pipeforge reads it by itself;`);
@@ -43,10 +44,4 @@ export async function devCommand(args: string[], logger: Logger): Promise<number
     await pipeline.close();
     out.line('Stopped.');
   }
-}
-
-function redactPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }

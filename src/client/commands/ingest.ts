@@ -4,7 +4,8 @@ import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
 import { awaitIngestion } from '../await-ingestion.ts';
-import { describeSummary, out } from '../output.ts';
+import { out } from '../output.ts';
+import { terminalProgressDisplay } from '../progress/terminal-display.ts';
 import { submitFile } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
@@ -39,16 +40,16 @@ export async function ingestCommand(args: string[], _logger: Logger): Promise<nu
       if (values.json) out.json(submitted.map(({ handle: _handle, ...file }) => file));
       return 0;
     }
+    const display = values.json ? null : terminalProgressDisplay(submitted.map((file) => file.filename));
     const summaries = await Promise.all(
-      submitted.map((file) =>
-        awaitIngestion(file.handle, (progress) => {
-          if (!values.json) out.line(`${file.filename}: ${progress.stage} (${progress.rowsRead} rows read)`);
-        }),
-      ),
+      submitted.map(async (file, index) => {
+        const summary = await awaitIngestion(file.handle, (progress) => display?.update(index, progress));
+        display?.finish(index, summary);
+        return summary;
+      }),
     );
     if (values.json) out.json(summaries);
-    else for (const summary of summaries) out.line(describeSummary(summary));
-    return summaries.some((summary) => summary.status === 'failed') ? 1 : 0;
+    return summaries.some((summary) => summary.status === 'failed' || summary.status === 'cancelled') ? 1 : 0;
   } finally {
     await client.connection.close();
   }

@@ -4,11 +4,14 @@ import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
 import type { Logger } from '../../logger.ts';
 import { ingestWorkflowId, progressQuery, SearchAttributes, type IngestProgress } from '../../shared.ts';
+import { awaitIngestion } from '../await-ingestion.ts';
 import { out } from '../output.ts';
+import { terminalProgressDisplay } from '../progress/terminal-display.ts';
+import type { IngestHandle } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
 /** Accepts what a user has at hand: a workflow id, a content hash, or an ingestion file id. */
-async function resolveWorkflowId(id: string): Promise<string> {
+export async function resolveWorkflowId(id: string): Promise<string> {
   if (id.startsWith('ingest-')) return id;
   if (/^[0-9a-f]{64}$/.test(id)) return ingestWorkflowId(id);
   const pool = await createDatabasePool(loadDatabaseConfig());
@@ -22,16 +25,29 @@ async function resolveWorkflowId(id: string): Promise<string> {
 }
 
 export async function statusCommand(args: string[], _logger: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' } },
+  });
   const id = positionals[0];
   if (!id) {
-    out.error('usage: pipeforge status ID   (workflow id, content hash or file id)');
+    out.error('usage: pipeforge status ID [--follow] [--json]   (workflow id, content hash or file id)');
     return 2;
   }
   const workflowId = await resolveWorkflowId(id);
   const client = await connectClient(loadTemporalConfig());
   try {
-    const handle = client.workflow.getHandle(workflowId);
+    const handle: IngestHandle = client.workflow.getHandle(workflowId);
+    if (values.follow) {
+      // Follows the latest run to its end, drawing the same progress as `ingest --wait`.
+      const running = await handle.describe();
+      const filename = running.typedSearchAttributes.get(SearchAttributes.filename) ?? workflowId;
+      const display = values.json ? null : terminalProgressDisplay([filename]);
+      const summary = await awaitIngestion(handle, (progress) => display?.update(0, progress));
+      display?.finish(0, summary);
+      if (!values.json) return summary.status === 'failed' || summary.status === 'cancelled' ? 1 : 0;
+    }
     const description = await handle.describe();
     const attributes = description.typedSearchAttributes;
     const progress: IngestProgress | null = await handle.query(progressQuery).catch(() => null);

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { rejectsReportKey } from '../../activities/rejects-report-key.ts';
+import { loadDatabaseConfig } from '../../config.ts';
+import { findFile } from '../../db/ingestion-files.ts';
+import { createDatabasePool } from '../../db/pool.ts';
+import { countRejects, listRejects } from '../../db/rejects.ts';
+import type { Logger } from '../../logger.ts';
+import { formatTable, out } from '../output.ts';
+
+const USAGE = 'usage: pipeforge rejects FILE_ID [--limit N] [--json]   (file id or content hash)';
+
+/**
+ * The rejected lines of one ingestion file: line, column and reason as recorded (never the raw
+ * values of a line; the lines as written are in the rejects report object in MinIO).
+ */
+export async function rejectsCommand(args: string[], _logger: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } },
+  });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) {
+    out.error(USAGE);
+    return 2;
+  }
+  const limit = Number.parseInt(values.limit, 10);
+  if (!/^\d+$/.test(values.limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+
+  const pool = await createDatabasePool(loadDatabaseConfig());
+  try {
+    const file = await findFile(pool, id);
+    if (!file) {
+      out.error(`pipeforge: no ingestion file has the id or content hash ${id}`);
+      return 1;
+    }
+    const counts = await countRejects(pool, file.id);
+    const rejects = await listRejects(pool, file.id, limit);
+    const report = counts.lines > 0 ? reportPath(file.filePath) : null;
+    if (values.json) {
+      out.json({
+        fileId: file.id,
+        filename: file.filename,
+        status: file.status,
+        rejectedLines: counts.lines,
+        problems: counts.problems,
+        shown: rejects.length,
+        report,
+        rejects,
+      });
+      return 0;
+    }
+    out.line(`${file.filename} (file ${file.id}, ${file.status}): ${counts.lines} rejected lines, ${counts.problems} problems`);
+    if (rejects.length === 0) return 0;
+    out.line('');
+    out.line(formatTable(rejects.map((reject) => ({ line: reject.lineNumber, column: reject.column, reason: reject.reason }))));
+    if (rejects.length < counts.problems) out.line(`(first ${rejects.length} of ${counts.problems}; --limit N shows more)`);
+    if (report) out.line(`\nThe parse stage writes these lines as they were in the file to the MinIO object ${report}`);
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** file_path is `<bucket>/<object key>`; the report is in the same bucket. */
+function reportPath(filePath: string): string {
+  const slash = filePath.indexOf('/');
+  return `${filePath.slice(0, slash + 1)}${rejectsReportKey(filePath.slice(slash + 1))}`;
+}

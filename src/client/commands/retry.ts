@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
+import { InvalidFileError, MissingObjectError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { ingestWorkflowId, type IngestFileInput } from '../../shared.ts';
+import { createObjectStore } from '../../storage/object-store.ts';
+import { awaitIngestion } from '../await-ingestion.ts';
+import { out } from '../output.ts';
+import { terminalProgressDisplay } from '../progress/terminal-display.ts';
+import { sha256Stream, startIngestion, type IngestHandle } from '../submit-file.ts';
+import { connectClient } from '../temporal-client.ts';
+import { resolveWorkflowId } from './status.ts';
+
+const RETRYABLE = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
+
+/**
+ * A new attempt of a file whose last attempt did not complete, once its cause is fixed (a
+ * database outage, a bad object replaced). The content hash names the file, so retry re-reads the
+ * object the failed attempt read: if it still holds the same bytes, the same workflow id runs
+ * again (the failed file row is reset and re-used); if the object was replaced, its new content is
+ * a different file, ingested under its own id, and the failed record stays as it was.
+ */
+export async function retryCommand(args: string[], _logger: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
+  const id = positionals[0];
+  if (!id) {
+    out.error('usage: pipeforge retry ID [--wait] [--json]   (file id, content hash or workflow id)');
+    return 2;
+  }
+  const temporal = loadTemporalConfig();
+  const workflowId = await resolveWorkflowId(id);
+  const client = await connectClient(temporal);
+  try {
+    const previous: IngestHandle = client.workflow.getHandle(workflowId);
+    const status = (await previous.describe()).status.name;
+    if (!RETRYABLE.has(status)) {
+      out.error(
+        status === 'RUNNING'
+          ? `${workflowId} is still running; follow it with \`pipeforge status ${workflowId} --follow\``
+          : `${workflowId} ${status.toLowerCase()}; there is nothing to retry`,
+      );
+      return 1;
+    }
+    const input = await startedInput(previous);
+    const store = createObjectStore(loadStorageConfig());
+    const object = await store.read(input.objectKey).catch((error: unknown) => {
+      if (error instanceof MissingObjectError) {
+        throw new InvalidFileError(`${input.objectKey} is no longer in the bucket; ingest the file again`, input);
+      }
+      throw error;
+    });
+    const currentHash = await sha256Stream(object);
+    const retried = currentHash === input.contentHash ? input : { ...input, contentHash: currentHash };
+    if (retried !== input && !values.json) {
+      out.line(
+        `${input.objectKey} was replaced: it now holds different content, ingested as a new file ` +
+          `(${ingestWorkflowId(currentHash)}); the failed record of the old content stays as it was`,
+      );
+    }
+    const started = await startIngestion({ client, taskQueue: temporal.taskQueue }, retried);
+    if (!values.json) out.line(`${started.filename}: started ${started.workflowId} (retry)`);
+    if (!values.wait) {
+      if (values.json) out.json({ workflowId: started.workflowId, objectKey: started.objectKey, contentHash: started.contentHash });
+      return 0;
+    }
+    const display = values.json ? null : terminalProgressDisplay([started.filename]);
+    const summary = await awaitIngestion(started.handle, (progress) => display?.update(0, progress));
+    display?.finish(0, summary);
+    if (values.json) out.json(summary);
+    return summary.status === 'failed' ? 1 : 0;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** The input the last run started with, from its history: the object key, name and content hash. */
+async function startedInput(handle: IngestHandle): Promise<IngestFileInput> {
+  const history = await handle.fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const input = payload ? defaultPayloadConverter.fromPayload<Partial<IngestFileInput> | null>(payload) : null;
+  if (!input || typeof input.objectKey !== 'string' || typeof input.filename !== 'string' || typeof input.contentHash !== 'string') {
+    throw new Error(`${handle.workflowId} is not an ingestion this version of pipeforge can retry`);
+  }
+  return { objectKey: input.objectKey, filename: input.filename, contentHash: input.contentHash };
+}

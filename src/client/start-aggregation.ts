@@ -1,0 +1,62 @@
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  AGGREGATE_SALES_WORKFLOW_TYPE,
+  aggregateProgressQuery,
+  aggregateSalesWorkflowId,
+  type AggregateSalesProgress,
+  type AggregateSalesResult,
+} from '../shared.ts';
+import type { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
+
+export type AggregationHandle = WorkflowHandle<typeof aggregateSalesWorkflow>;
+export type StartedAggregation = WorkflowHandleWithFirstExecutionRunId<typeof aggregateSalesWorkflow>;
+
+const POLL_INTERVAL_MS = 1_000;
+
+/**
+ * Starts the recomputation of a date range now. The id is derived from the range, so starting
+ * the same range while it runs attaches to that run instead of doing the work twice.
+ */
+export async function startAggregation(
+  client: Client,
+  taskQueue: string,
+  range: { from: string; to: string; batchDays?: number },
+): Promise<StartedAggregation> {
+  return client.workflow.start<typeof aggregateSalesWorkflow>(AGGREGATE_SALES_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: aggregateSalesWorkflowId(range.from, range.to),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [range],
+  });
+}
+
+/**
+ * Waits for the run (across continue-as-new) and reports progress from the workflow's query, which
+ * always reaches the latest run of the chain.
+ */
+export async function awaitAggregation(
+  handle: AggregationHandle,
+  onProgress?: (progress: AggregateSalesProgress) => void,
+): Promise<AggregateSalesResult> {
+  let finished = false;
+  const result = handle.result().finally(() => {
+    finished = true;
+  });
+  if (onProgress) {
+    void (async () => {
+      let last = '';
+      while (!finished) {
+        try {
+          const progress = await handle.query(aggregateProgressQuery);
+          const key = JSON.stringify(progress);
+          if (key !== last && !finished) onProgress(progress);
+          last = key;
+        } catch {
+          // No worker has picked the run up yet, or it is between two runs: the next poll retries.
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      }
+    })();
+  }
+  return result;
+}

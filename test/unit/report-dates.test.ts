@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  addDays,
+  consecutiveDates,
+  dateInZone,
+  daysInRange,
+  isIsoDate,
+  lastDaysRange,
+} from '../../src/domain/business-dates.ts';
+
+/** The date arithmetic that report and aggregation ranges (and the workflow) rely on. */
+
+describe('business dates', () => {
+  it('accepts only real calendar dates in YYYY-MM-DD form', () => {
+    expect(isIsoDate('2026-10-01')).toBe(true);
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('2026-13-01')).toBe(false);
+    expect(isIsoDate('2026-1-01')).toBe(false);
+    expect(isIsoDate('2026-10-01T00:00:00Z')).toBe(false);
+  });
+
+  it('adds days across month, year and daylight-saving boundaries', () => {
+    expect(addDays('2026-10-31', 1)).toBe('2026-11-01');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    // Europe's clocks change on 2026-03-29: date arithmetic must not notice.
+    expect(addDays('2026-03-28', 2)).toBe('2026-03-30');
+    expect(() => addDays('2026-02-30', 1)).toThrow(RangeError);
+  });
+
+  it('counts days with both ends included', () => {
+    expect(daysInRange('2026-10-01', '2026-10-01')).toBe(1);
+    expect(daysInRange('2026-01-01', '2026-12-31')).toBe(365);
+    expect(daysInRange('2026-10-02', '2026-10-01')).toBe(0);
+    expect(consecutiveDates('2026-10-30', 3)).toEqual(['2026-10-30', '2026-10-31', '2026-11-01']);
+  });
+
+  it('reads the date of an instant in the business zone', () => {
+    const justBeforeNairobiMidnight = Date.parse('2026-11-10T20:59:59Z');
+    expect(dateInZone(justBeforeNairobiMidnight, 'Africa/Nairobi')).toBe('2026-11-10');
+    expect(dateInZone(justBeforeNairobiMidnight + 1000, 'Africa/Nairobi')).toBe('2026-11-11');
+    expect(dateInZone(justBeforeNairobiMidnight + 1000, 'Africa/Lagos')).toBe('2026-11-10');
+    expect(dateInZone(justBeforeNairobiMidnight + 1000, 'UTC')).toBe('2026-11-10');
+  });
+
+  it('makes lastDays 2 yesterday and today in the zone', () => {
+    const now = Date.parse('2026-11-10T21:30:00Z');
+    expect(lastDaysRange(2, 'Africa/Nairobi', now)).toEqual({ from: '2026-11-10', to: '2026-11-11' });
+    expect(lastDaysRange(2, 'Africa/Lagos', now)).toEqual({ from: '2026-11-09', to: '2026-11-10' });
+    expect(lastDaysRange(1, 'UTC', now)).toEqual({ from: '2026-11-10', to: '2026-11-10' });
+    expect(() => lastDaysRange(0, 'UTC', now)).toThrow(RangeError);
+  });
+});
