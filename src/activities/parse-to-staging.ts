@@ -5,7 +5,7 @@ import { markProcessing, recordParseCounts } from '../db/ingestion-files.ts';
 import { countParsedRows, insertRejects, insertStagedLines, rejectInconsistentOrders } from '../db/staging.ts';
 import { RejectRatioExceededError, toActivityFailure } from '../errors.ts';
 import type { ActivityDeps } from './deps.ts';
-import { previousHeartbeat } from './heartbeat.ts';
+import { heartbeatWhile, previousHeartbeat } from './heartbeat.ts';
 import { writeRejectsReport } from './rejects-report.ts';
 
 export type ParseInput = { fileId: string; objectKey: string; filename: string };
@@ -52,7 +52,11 @@ export function createParseToStaging({ pool, store, pipeline, logger }: Activity
         rowsRead += batch.rowsRead;
         lastLineNumber = batch.lastLineNumber;
         await writing;
-        if (batch.lastLineNumber <= resumeAfter) continue;
+        if (batch.lastLineNumber <= resumeAfter) {
+          // Re-reading what an earlier attempt wrote is still progress the server must hear of.
+          context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeat);
+          continue;
+        }
         const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
         const freshRejects = batch.rejects.filter((reject) => reject.lineNumber > resumeAfter);
         writing = Promise.all([
@@ -62,9 +66,15 @@ export function createParseToStaging({ pool, store, pipeline, logger }: Activity
       }
       await writing;
 
-      await rejectInconsistentOrders(pool, input.fileId);
-      const { stagedRows, rejectedRows } = await countParsedRows(pool, input.fileId);
-      await recordParseCounts(pool, input.fileId, { totalRows: rowsRead, failedRows: rejectedRows });
+      const { stagedRows, rejectedRows } = await heartbeatWhile(
+        (async () => {
+          await rejectInconsistentOrders(pool, input.fileId);
+          const counts = await countParsedRows(pool, input.fileId);
+          await recordParseCounts(pool, input.fileId, { totalRows: rowsRead, failedRows: counts.rejectedRows });
+          return counts;
+        })(),
+        () => ({ lineNumber: lastLineNumber }) satisfies ParseHeartbeat,
+      );
       // Written before the ratio check: a refused file is the one whose sender most needs it.
       const rejectsReportKey =
         rejectedRows === 0

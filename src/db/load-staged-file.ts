@@ -64,6 +64,8 @@ async function snapshotReplacedOrders(tx: DatabaseTransactionConnection, fileId:
     select o.id, o.customer_id, o.order_date
     from orders o
     where o.order_ref in (select order_ref from staging_order_lines where ingestion_file_id = ${fileId})`);
+  // Temporary tables have no statistics until analysed; the joins below need them for sane plans.
+  await tx.query(sql.unsafe`analyze replaced_orders`);
 }
 
 /**
@@ -106,6 +108,7 @@ async function upsertCustomers(tx: DatabaseTransactionConnection, fileId: string
     from staging_order_lines
     where ingestion_file_id = ${fileId}
     group by email_hash`);
+  await tx.query(sql.unsafe`analyze file_customers`);
   await tx.query(sql.unsafe`
     insert into customers (email_hash, region, first_order_at, last_order_at)
     select email_hash, region, first_order_at, last_order_at from file_customers

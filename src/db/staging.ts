@@ -48,6 +48,10 @@ export async function insertRejects(pool: DatabasePool, fileId: string, rejects:
  */
 export async function rejectInconsistentOrders(pool: DatabasePool, fileId: string): Promise<void> {
   await pool.transaction(async (tx) => {
+    // Staging was just bulk-written: without fresh statistics the planner may take it for empty
+    // and join it to itself with nested loops, which turns this statement quadratic. Sampled, so
+    // cheap, and it also serves the load stage's joins.
+    await tx.query(sql.unsafe`analyze staging_order_lines`);
     await tx.query(sql.unsafe`
       with inconsistent as (
         select order_ref,
