@@ -1,15 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { ingestWorkflowId, SearchAttributes, type IngestFileInput } from '../shared.ts';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ingestWorkflowId, SearchAttributes, type IngestFileInput, type IngestProgress, type IngestSummary } from '../shared.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { objectFileName, uploadKey } from '../storage/object-keys.ts';
 import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
+import { awaitIngestion } from './await-ingestion.ts';
 
 export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
 
-export type SubmittedFile = IngestFileInput & { workflowId: string; handle: IngestHandle };
+export type SubmittedFile = IngestFileInput & {
+  workflowId: string;
+  handle: IngestHandle;
+  /** The same content was already being ingested (under this or another name): this follows that run. */
+  attachedToRunning: boolean;
+};
 
 export type SubmitDeps = { client: Client; store: ObjectStore; taskQueue: string };
 
@@ -40,22 +46,54 @@ export async function storedObjectInput(store: ObjectStore, objectKey: string): 
   return { objectKey, filename: objectFileName(objectKey), contentHash };
 }
 
-/** Starts (or attaches to) the workflow of one stored object whose hash is known. */
+/**
+ * Starts the workflow of one stored object whose hash is known. If the same content is being
+ * ingested right now, nothing new starts: the caller follows the running execution, and
+ * `awaitSubmitted` reports this submission as a duplicate of it.
+ */
 export async function startIngestion(deps: Pick<SubmitDeps, 'client' | 'taskQueue'>, input: IngestFileInput): Promise<SubmittedFile> {
   const workflowId = ingestWorkflowId(input.contentHash);
-  const handle = await deps.client.workflow.start<typeof ingestFileWorkflow>('ingestFileWorkflow', {
-    taskQueue: deps.taskQueue,
-    workflowId,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    typedSearchAttributes: [
-      { key: SearchAttributes.filename, value: input.filename },
-      { key: SearchAttributes.contentHash, value: input.contentHash },
-      { key: SearchAttributes.ingestStatus, value: 'processing' },
-    ],
-  });
-  return { ...input, workflowId, handle };
+  try {
+    const handle = await deps.client.workflow.start<typeof ingestFileWorkflow>('ingestFileWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SearchAttributes.filename, value: input.filename },
+        { key: SearchAttributes.contentHash, value: input.contentHash },
+        { key: SearchAttributes.ingestStatus, value: 'processing' },
+      ],
+    });
+    return { ...input, workflowId, handle, attachedToRunning: false };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const handle: IngestHandle = deps.client.workflow.getHandle(workflowId);
+    return { ...input, workflowId, handle, attachedToRunning: true };
+  }
+}
+
+/**
+ * Waits for a submission's outcome as its caller should see it: a submission that followed a run
+ * started by another is, once that run completes, a duplicate of the file it loaded.
+ */
+export async function awaitSubmitted(
+  file: SubmittedFile,
+  onProgress?: (progress: IngestProgress) => void,
+): Promise<IngestSummary> {
+  const summary = await awaitIngestion(file.handle, onProgress);
+  if (!file.attachedToRunning || summary.status !== 'completed') return summary;
+  return {
+    ...summary,
+    filename: file.filename,
+    status: 'duplicate',
+    duplicateOf: summary.fileId,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsRejected: 0,
+    aggregatedDays: 0,
+  };
 }
 
 export async function sha256File(path: string): Promise<string> {

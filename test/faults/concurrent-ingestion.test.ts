@@ -8,7 +8,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { awaitIngestion } from '../../src/client/await-ingestion.ts';
-import { submitFile } from '../../src/client/submit-file.ts';
+import { awaitSubmitted, submitFile } from '../../src/client/submit-file.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
 import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig } from '../../src/config.ts';
 import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
@@ -62,11 +62,18 @@ describe('the same content submitted twice at the same moment under two names', 
     expect(second.workflowId).toBe(first.workflowId);
     const [firstRun, secondRun] = await Promise.all([first.handle.describe(), second.handle.describe()]);
     expect(secondRun.runId).toBe(firstRun.runId);
-    const [firstSummary, secondSummary] = await Promise.all([awaitIngestion(first.handle), awaitIngestion(second.handle)]);
-    expect(secondSummary).toEqual(firstSummary);
-    expect(firstSummary).toMatchObject({ status: 'completed', rowsLoaded: 1_500, duplicateOf: null });
-    // The summary names whichever upload started the execution.
-    expect(['orders-north.csv', 'orders-south.csv']).toContain(firstSummary.filename);
+    // Exactly one of the two started the execution; the other followed it.
+    expect([first.attachedToRunning, second.attachedToRunning].sort()).toEqual([false, true]);
+    const [starter, follower] = first.attachedToRunning ? [second, first] : [first, second];
+    const [loaded, duplicate] = await Promise.all([awaitSubmitted(starter), awaitSubmitted(follower)]);
+    expect(loaded).toMatchObject({ status: 'completed', filename: starter.filename, rowsLoaded: 1_500, duplicateOf: null });
+    expect(duplicate).toMatchObject({
+      status: 'duplicate',
+      filename: follower.filename,
+      duplicateOf: loaded.fileId,
+      rowsLoaded: 0,
+    });
+    const firstSummary = loaded;
 
     const dump = await canonicalDump(harness.pool);
     expect(dump.tables.files.rows).toBe(1);

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { awaitIngestion } from '../../src/client/await-ingestion.ts';
-import { submitFile } from '../../src/client/submit-file.ts';
+import { awaitSubmitted, submitFile } from '../../src/client/submit-file.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
 import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig, type PipelineConfig } from '../../src/config.ts';
 import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
@@ -75,7 +74,7 @@ export async function startPipelineHarness(
     async ingest(path, filename) {
       const submitted = await submitFile({ client, store, taskQueue: temporal.taskQueue }, path, filename);
       return {
-        ...(await awaitIngestion(submitted.handle)),
+        ...(await awaitSubmitted(submitted)),
         workflowId: submitted.workflowId,
         objectKey: submitted.objectKey,
       };

@@ -5,10 +5,9 @@ import { buffer } from 'node:stream/consumers';
 import { topAggregateRows } from '../../db/sales-report.ts';
 import type { Logger } from '../../logger.ts';
 import { generateOrderLines } from '../../sample/generate-order-lines.ts';
-import { awaitIngestion } from '../await-ingestion.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { describeSummary, formatTable, out } from '../output.ts';
-import { submitFile } from '../submit-file.ts';
+import { awaitSubmitted, submitFile } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
 const DEMO_ROWS = 5_000;
@@ -35,7 +34,7 @@ export async function demoCommand(_args: string[], logger: Logger): Promise<numb
             samplePath,
           );
           out.line(`Started workflow ${submitted.workflowId}`);
-          return await awaitIngestion(submitted.handle, (progress) =>
+          return await awaitSubmitted(submitted, (progress) =>
             out.line(`  stage ${progress.stage.padEnd(11)} rows read ${progress.rowsRead}`),
           );
         } finally {

@@ -3,10 +3,9 @@ import { parseArgs } from 'node:util';
 import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
-import { awaitIngestion } from '../await-ingestion.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
-import { submitFile } from '../submit-file.ts';
+import { awaitSubmitted, submitFile } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
 export async function ingestCommand(args: string[], _logger: Logger): Promise<number> {
@@ -43,7 +42,7 @@ export async function ingestCommand(args: string[], _logger: Logger): Promise<nu
     const display = values.json ? null : terminalProgressDisplay(submitted.map((file) => file.filename));
     const summaries = await Promise.all(
       submitted.map(async (file, index) => {
-        const summary = await awaitIngestion(file.handle, (progress) => display?.update(index, progress));
+        const summary = await awaitSubmitted(file, (progress) => display?.update(index, progress));
         display?.finish(index, summary);
         return summary;
       }),
