@@ -1,10 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# MinIO built from source. MinIO stopped publishing community binaries and images in October
-# 2025, and in September 2026 the old `minio/minio` repository was removed from Docker Hub, so a
-# compose file naming it no longer starts. `go install` from source is MinIO's own recommended
-# install and the one the Docker-free local stack uses (see DESIGN.md). The first build
-# takes a few minutes; later `docker compose up` runs reuse the image.
+# MinIO built from source: MinIO no longer publishes community binaries or images, and
+# `go install` from source is its own recommended install (the Docker-free local stack builds it
+# the same way). The first build takes a few minutes; later `docker compose up` runs reuse the image.
 
 FROM golang:1.25-bookworm AS build
 # Pinned for reproducible builds: the head of MinIO's default branch as resolved by
