@@ -47,40 +47,40 @@ export async function insertRejects(pool: DatabasePool, fileId: string, rejects:
  * naming the fields that disagree. Safe to run again: a second run finds nothing left to move.
  */
 export async function rejectInconsistentOrders(pool: DatabasePool, fileId: string): Promise<void> {
-  await pool.transaction(async (tx) => {
-    // Staging was just bulk-written: without fresh statistics the planner may take it for empty
-    // and join it to itself with nested loops, which turns this statement quadratic. Sampled, so
-    // cheap, and it also serves the load stage's joins.
-    await tx.query(sql.unsafe`analyze staging_order_lines`);
-    await tx.query(sql.unsafe`
-      with inconsistent as (
-        select order_ref,
-               array_remove(array[
-                 case when count(distinct order_date) > 1 then 'order_date' end,
-                 case when count(distinct email_hash) > 1 then 'customer_email' end,
-                 case when count(distinct payment_method) > 1 then 'payment_method' end
-               ], null) as fields
-        from staging_order_lines
-        where ingestion_file_id = ${fileId}
-        group by order_ref
-        having count(distinct order_date) > 1
-            or count(distinct email_hash) > 1
-            or count(distinct payment_method) > 1
-      ), moved as (
-        delete from staging_order_lines s
-        using inconsistent i
-        where s.ingestion_file_id = ${fileId} and s.order_ref = i.order_ref
-        returning s.line_number, s.order_ref, i.fields
-      )
-      insert into ingestion_rejects (ingestion_file_id, line_number, column_name, reason)
-      select ${fileId}::uuid, line_number, 'order_ref',
-             -- An order_ref holding an '@' might be an email pasted in the wrong column: never echo it.
-             format('the lines of order %s disagree on %s',
-                    case when position('@' in order_ref) > 0 then '(masked)' else quote_literal(order_ref) end,
-                    array_to_string(fields, ', '))
-      from moved
-      on conflict (ingestion_file_id, line_number, column_name) do nothing`);
-  });
+  // Staging was just bulk-written: without fresh statistics the planner may take it for empty
+  // and join it to itself with nested loops, which turns the statement below quadratic. Sampled,
+  // so cheap, and it also serves the load stage's joins. Run on its own, outside a transaction,
+  // so that concurrent parses do not hold its table lock while they move rows.
+  await pool.query(sql.unsafe`analyze staging_order_lines`);
+  // One statement, so atomic on its own: the moved lines and their rejects commit together.
+  await pool.query(sql.unsafe`
+    with inconsistent as (
+      select order_ref,
+             array_remove(array[
+               case when count(distinct order_date) > 1 then 'order_date' end,
+               case when count(distinct email_hash) > 1 then 'customer_email' end,
+               case when count(distinct payment_method) > 1 then 'payment_method' end
+             ], null) as fields
+      from staging_order_lines
+      where ingestion_file_id = ${fileId}
+      group by order_ref
+      having count(distinct order_date) > 1
+          or count(distinct email_hash) > 1
+          or count(distinct payment_method) > 1
+    ), moved as (
+      delete from staging_order_lines s
+      using inconsistent i
+      where s.ingestion_file_id = ${fileId} and s.order_ref = i.order_ref
+      returning s.line_number, s.order_ref, i.fields
+    )
+    insert into ingestion_rejects (ingestion_file_id, line_number, column_name, reason)
+    select ${fileId}::uuid, line_number, 'order_ref',
+           -- An order_ref holding an '@' might be an email pasted in the wrong column: never echo it.
+           format('the lines of order %s disagree on %s',
+                  case when position('@' in order_ref) > 0 then '(masked)' else quote_literal(order_ref) end,
+                  array_to_string(fields, ', '))
+    from moved
+    on conflict (ingestion_file_id, line_number, column_name) do nothing`);
 }
 
 const countsRow = z.object({ stagedRows: z.number(), rejectedRows: z.number() });
