@@ -8,10 +8,17 @@ export type GeneratorOptions = {
   endDate?: string;
   customers?: number;
   products?: number;
+  /**
+   * Orders are keyed by order_ref, so files meant to add orders rather than replace each other's
+   * need different prefixes. Default 'ORD'.
+   */
+  refPrefix?: string;
 };
 
 export const SAMPLE_HEADER =
   'order_ref,order_date,customer_email,customer_region,sku,product_name,category,quantity,unit_price,payment_method';
+
+export const REF_PREFIX = /^[A-Za-z0-9_-]{1,20}$/;
 
 const REGIONS = ['Nairobi', 'Mombasa', 'Kisumu', 'Lagos', 'Abuja', 'Accra', 'Kampala', 'Dar es Salaam', ''];
 const CATEGORIES = ['Electronics', 'Groceries', 'Fashion', 'Home & Kitchen', 'Beauty', 'Books'];
@@ -29,6 +36,9 @@ export function generateOrderLines(options: GeneratorOptions): Readable {
   const days = options.days ?? 30;
   const customers = options.customers ?? Math.max(10, Math.min(50_000, Math.ceil(options.rows / 20)));
   const products = options.products ?? Math.max(5, Math.min(2_000, Math.ceil(options.rows / 500)));
+  const refPrefix = options.refPrefix ?? 'ORD';
+  // Written unquoted into the CSV, so it must not need quoting.
+  if (!REF_PREFIX.test(refPrefix)) throw new Error('refPrefix must be 1 to 20 letters, digits, _ or -');
   const end = Date.parse(`${options.endDate ?? '2026-11-01'}T00:00:00Z`);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
@@ -38,7 +48,7 @@ export function generateOrderLines(options: GeneratorOptions): Readable {
     yield `${SAMPLE_HEADER}\n`;
     while (written < options.rows) {
       orderNumber += 1;
-      const orderRef = `ORD-${String(orderNumber).padStart(8, '0')}`;
+      const orderRef = `${refPrefix}-${String(orderNumber).padStart(8, '0')}`;
       const at = new Date(end - Math.floor(random() * days * 86_400_000));
       const orderDate = at.toISOString().replace('.000Z', 'Z');
       const customer = Math.floor(random() * customers);

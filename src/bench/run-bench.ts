@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { connectClient } from '../client/temporal-client.ts';
+import { loadLogLevel } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import type { BenchResults, SizeResult } from './bench-results.ts';
+import { BENCH_USAGE, parseBenchArgs, reproduceCommand, type BenchOptions } from './bench-options.ts';
+import { startBenchStack } from './bench-stack.ts';
+import { measuresTable, renderBenchmarksMarkdown, sizeTable } from './benchmark-report.ts';
+import { createCleanup } from './cleanup.ts';
+import { describeMachine } from './machine-info.ts';
+import { evaluateMeasures } from './measures.ts';
+import { measureBigFile } from './scenario-big-file.ts';
+import { measureConcurrency } from './scenario-concurrency.ts';
+import { measureWarmWorker } from './scenario-warm-worker.ts';
+
+/**
+ * `npm run bench`: the issue #5 measures on a throwaway local stack, printed with their targets
+ * and written to BENCHMARKS.md (or --out).
+ */
+async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${BENCH_USAGE}\n`);
+    return 2;
+  }
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  const say = (text: string) => {
+    const elapsed = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(5);
+    process.stdout.write(`[${elapsed} s] ${text}\n`);
+  };
+  // The servers' own logs stay in their data directory; only warnings reach the terminal.
+  const logger = createLogger(loadLogLevel({ LOG_LEVEL: 'warn', ...process.env }), { component: 'bench' }, process.stderr);
+  // One line each: after a Ctrl-C the workers have usually stopped by themselves already.
+  const cleanup = createCleanup((error) => process.stderr.write(`cleanup: ${firstLine(error)}\n`));
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    say(`${signal}: stopping the workers and the local stack...`);
+    void cleanup.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    say('starting Temporal, MinIO and PostgreSQL on loopback in a throwaway directory');
+    const stack = await startBenchStack(logger);
+    cleanup.add(() => stack.stop());
+    const machine = { ...(await describeMachine(stack.databaseUrl)), loadAverage: loadAtStart };
+    const client = await connectClient(stack.temporal);
+    cleanup.add(() => client.connection.close());
+    const context = { env: stack.childEnv, databaseUrl: stack.databaseUrl, client, cleanup, say };
+
+    const sizes: SizeResult[] = [];
+    for (const rows of options.sizes) sizes.push(await measureBigFile(context, rows));
+    const { warmSmall, reaggregate } = await measureWarmWorker(context);
+    const concurrency = options.skipConcurrency ? null : await measureConcurrency(context, options.concurrencyRows);
+    const results: BenchResults = { sizes, warmSmall, reaggregate, concurrency };
+
+    const measures = evaluateMeasures(results);
+    for (const size of sizes) {
+      process.stdout.write(`\n${size.rows.toLocaleString('en-US')} lines\n\n${sizeTable(size)}\n`);
+    }
+    process.stdout.write(`\nTargets (issue #5)\n\n${measuresTable(measures)}\n\n`);
+    const command = reproduceCommand(options);
+    await writeFile(options.out, renderBenchmarksMarkdown({ date: startedAt, machine, command, results, measures }));
+    say(`wrote ${options.out}`);
+    return 0;
+  } catch (error) {
+    // The child processes got the same Ctrl-C and failed the step in flight: that is no bench failure.
+    if (interrupted) return 130;
+    throw error;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0] ?? '';
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,30 @@
+import type { SizeResult } from './bench-results.ts';
+import { withWorkers, stageTimingsOfFile, type BenchContext } from './bench-context.ts';
+import { ensureBenchFile } from './bench-files.ts';
+import { timeCopyTransport } from './copy-transport.ts';
+import { runIngestCli } from './ingest-cli.ts';
+import { mib, rowsLabel, seconds } from './measures.ts';
+
+/** Spread like the file DESIGN.md's costs were measured on: 90 days of orders. */
+const BIG_FILE_DAYS = 90;
+
+/**
+ * One big file through a worker started for it alone (its peak RSS is this file's), then the
+ * same bytes through COPY once the worker has stopped, so the two never compete for the CPU.
+ */
+export async function measureBigFile(context: BenchContext, rows: number): Promise<SizeResult> {
+  const { say } = context;
+  say(`${rowsLabel(rows)} lines`);
+  const path = await ensureBenchFile({ rows, seed: 1, days: BIG_FILE_DAYS, refPrefix: `BIG${rows}` }, (target) =>
+    say(`  generating ${target}`),
+  );
+  const { value: ingest, peaks, workers } = await withWorkers(context, 1, () => runIngestCli(context.env, [path]));
+  const atStart = workers[0]?.atStart ?? { peakBytes: 0, currentBytes: 0 };
+  const peakRssBytes = peaks[0] ?? 0;
+  say(`  ingested in ${seconds(ingest.seconds)}; worker peak RSS ${mib(peakRssBytes)}`);
+  const timings = await stageTimingsOfFile(context, path);
+  const copy = await timeCopyTransport(context.databaseUrl, path);
+  if (copy.rows !== rows) throw new Error(`COPY loaded ${copy.rows} rows of a ${rows}-line file`);
+  say(`  COPY of the same file: ${seconds(copy.seconds)}`);
+  return { rows, endToEndSeconds: ingest.seconds, timings, peakRssBytes, atStart, copySeconds: copy.seconds };
+}

@@ -1,0 +1,38 @@
+import type { ReaggregateResult, WarmSmallResult } from './bench-results.ts';
+import { withWorkers, stageTimingsOfFile, type BenchContext } from './bench-context.ts';
+import { ensureBenchFile } from './bench-files.ts';
+import { runIngestCli } from './ingest-cli.ts';
+import { seconds } from './measures.ts';
+
+const SMALL_ROWS = 10_000;
+/** The big files' orders end on 2026-10-31 (the generator's default end date is 2026-11-01). */
+const NEXT_DAY_END = '2026-11-02';
+
+/**
+ * On one worker: a warm-up file (bundle loaded, connections open, code paths compiled), then the
+ * timed 10,000-line file, a day's export: its orders are all on the day after the big files' last
+ * day, as a daily file's would be. Then a 10,000-line file dated on one day the big files already
+ * fill, whose aggregation is the re-aggregation of that day in a database holding all of them.
+ */
+export async function measureWarmWorker(
+  context: BenchContext,
+): Promise<{ warmSmall: WarmSmallResult; reaggregate: ReaggregateResult }> {
+  const { say } = context;
+  say(`${SMALL_ROWS.toLocaleString('en-US')} lines on a warm worker, and one day re-aggregated`);
+  const warmUp = await ensureBenchFile({ rows: SMALL_ROWS, seed: 2, days: 30, refPrefix: 'WARMUP' });
+  const small = await ensureBenchFile({ rows: SMALL_ROWS, seed: 3, days: 1, endDate: NEXT_DAY_END, refPrefix: 'WARM' });
+  const oneDay = await ensureBenchFile({ rows: SMALL_ROWS, seed: 4, days: 1, refPrefix: 'ONEDAY' });
+  const { value } = await withWorkers(context, 1, async () => {
+    await runIngestCli(context.env, [warmUp]);
+    const timed = await runIngestCli(context.env, [small]);
+    say(`  warm worker: ${seconds(timed.seconds)}`);
+    const dayRun = await runIngestCli(context.env, [oneDay]);
+    return { timed, daysAggregated: dayRun.summaries[0]?.aggregatedDays ?? 0 };
+  });
+  const aggregateSeconds = (await stageTimingsOfFile(context, oneDay)).stages.aggregateDays;
+  say(`  one day re-aggregated in ${seconds(aggregateSeconds)}`);
+  return {
+    warmSmall: { rows: SMALL_ROWS, endToEndSeconds: value.timed.seconds },
+    reaggregate: { rows: SMALL_ROWS, aggregateSeconds, daysAggregated: value.daysAggregated },
+  };
+}
