@@ -1,4 +1,7 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// First: when this file is the entry, it re-executes itself with its memory settings before any
+// other module has run (see the module).
+import './worker-memory-settings.ts';
+import { pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
 import { sql } from 'slonik';
@@ -10,14 +13,18 @@ import { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.ts';
 import { createObjectStore } from './storage/object-store.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+import { ensureWorkflowBundle } from './workflow-bundle.ts';
 
 export type IngestWorkerOptions = ActivityDeps & {
   connection: NativeConnection;
   temporal: TemporalConfig;
-  /** A prebuilt bundle (tests build one for many workers); by default the workflows are bundled here. */
-  workflowBundle?: WorkflowBundleOption;
+  /**
+   * The prebuilt workflow bundle (ensureWorkflowBundle). Required on purpose: the SDK's
+   * `workflowsPath` would run webpack inside this process, and its peak would stay in the worker's
+   * resident set for good. No fallback either: a bundle that cannot be built in a child process
+   * would not build here, and a silent fallback would bring the memory back unnoticed.
+   */
+  workflowBundle: WorkflowBundleOption;
   /** PipeForge's counters and stage durations; none are recorded without it. */
   metrics?: PipelineMetrics | undefined;
 };
@@ -34,7 +41,7 @@ export async function createIngestWorker(options: IngestWorkerOptions): Promise<
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
     // Heartbeat details (the parse's line reached) feed live progress and deliver cancels; the
@@ -54,9 +61,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const logger = createLogger(config.logLevel, { component: 'worker' });
   // Core's exporter stays on loopback: it is only read through the merged /metrics endpoint.
   const temporalMetricsAddress = metricsConfig ? `127.0.0.1:${metricsConfig.port + 1}` : undefined;
-  installTemporalRuntime(logger, { prometheusBindAddress: temporalMetricsAddress });
+  // Whatever can fail before the connection to Temporal comes first: the installed runtime keeps
+  // the process alive (and deaf to SIGTERM) until that connection closes, so a bad DATABASE_URL
+  // or a bundle that does not build would leave a hung process instead of an exit code.
+  const workflowBundle = await ensureWorkflowBundle(logger);
   const pool = await createDatabasePool(config.database);
   const store = createObjectStore(config.storage);
+  installTemporalRuntime(logger, { prometheusBindAddress: temporalMetricsAddress });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const metrics = metricsConfig ? createPipelineMetrics() : undefined;
   let metricsServer: MetricsServer | undefined;
@@ -65,7 +76,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     const worker = await createIngestWorker({
       connection,
       temporal: config.temporal,
+      workflowBundle,
       pool,
+      databaseUrl: config.database.url,
       store,
       pipeline: config.pipeline,
       logger,

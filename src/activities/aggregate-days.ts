@@ -3,31 +3,55 @@ import { recomputeDailyAggregates } from '../db/sales-aggregates.ts';
 import type { ActivityDeps } from './deps.ts';
 import { previousHeartbeat } from './heartbeat.ts';
 
-export type AggregateInput = { dates: string[] };
-export type AggregateResult = { daysAggregated: number };
+export type AggregateInput = {
+  dates: string[];
+  /** Skip days no load changed since their last recompute: set by a file's own aggregate stage. */
+  onlyChangedDays?: boolean;
+};
+export type AggregateResult = {
+  /** The days asked for, each now up to date. */
+  daysAggregated: number;
+  /** Of those, the days this call recomputed (the others another call had already brought up to date). */
+  daysRecomputed: number;
+};
 
-type AggregateHeartbeat = { daysDone: number };
+type AggregateHeartbeat = { daysDone: number; daysRecomputed?: number };
 
 /** Days per transaction: short transactions keep locks brief and make progress resumable. */
 const DAYS_PER_CHUNK = 7;
+/** Chunks recomputed side by side, on separate connections: one per core of a small machine. */
+const PARALLEL_CHUNKS = 2;
 
 /**
  * Stage 4, aggregate: recomputes sales_aggregates_daily for the given business dates, a chunk of
- * days per transaction, heartbeating the days done so that a retry resumes where it stopped.
+ * days per transaction, two chunks at a time, heartbeating the days done (a prefix of the sorted
+ * dates) so that a retry resumes where it stopped.
  */
 export function createAggregateDays({ pool, pipeline, logger }: ActivityDeps) {
   return async function aggregateDays(input: AggregateInput): Promise<AggregateResult> {
     const context = Context.current();
     const dates = [...new Set(input.dates)].sort();
-    let daysDone = previousHeartbeat(isAggregateHeartbeat)?.daysDone ?? 0;
+    const resumed = previousHeartbeat(isAggregateHeartbeat);
+    const options = { onlyChangedDays: input.onlyChangedDays ?? false };
+    let daysDone = resumed?.daysDone ?? 0;
+    let daysRecomputed = resumed?.daysRecomputed ?? 0;
     while (daysDone < dates.length) {
-      const chunk = dates.slice(daysDone, daysDone + DAYS_PER_CHUNK);
-      await recomputeDailyAggregates(pool, chunk, pipeline.businessTimeZone);
-      daysDone += chunk.length;
-      context.heartbeat({ daysDone } satisfies AggregateHeartbeat);
+      const round = dates.slice(daysDone, daysDone + DAYS_PER_CHUNK * PARALLEL_CHUNKS);
+      const chunks = Array.from({ length: Math.ceil(round.length / DAYS_PER_CHUNK) }, (_, index) =>
+        round.slice(index * DAYS_PER_CHUNK, (index + 1) * DAYS_PER_CHUNK),
+      );
+      const recomputed = await Promise.all(
+        chunks.map((chunk) => recomputeDailyAggregates(pool, chunk, pipeline.businessTimeZone, options)),
+      );
+      daysDone += round.length;
+      daysRecomputed += recomputed.reduce((sum, days) => sum + days, 0);
+      context.heartbeat({ daysDone, daysRecomputed } satisfies AggregateHeartbeat);
     }
-    logger.info({ stage: 'aggregate', days: dates.length, from: dates[0], to: dates.at(-1) }, 'aggregated days');
-    return { daysAggregated: dates.length };
+    logger.info(
+      { stage: 'aggregate', days: dates.length, daysRecomputed, from: dates[0], to: dates.at(-1) },
+      'aggregated days',
+    );
+    return { daysAggregated: dates.length, daysRecomputed };
   };
 }
 

@@ -6,6 +6,8 @@ import type { ObjectStore } from '../storage/object-store.ts';
 /** What activities need from the outside world, injected so tests can hand in their own. */
 export type ActivityDeps = {
   pool: DatabasePool;
+  /** For COPY, which the pool cannot do (see db/copy-connection.ts). */
+  databaseUrl: string;
   store: ObjectStore;
   pipeline: PipelineConfig;
   logger: Logger;

@@ -10,13 +10,14 @@ const fileState = z.object({ loaded: z.boolean() });
 /**
  * Removes every trace of a cancelled ingestion: its staging rows, rejects, affected dates and its
  * ingestion_files row, as if it had never started. A file whose load already committed is left
- * alone: undoing it would need the orders it replaced, which are gone, so the workflow finishes it.
+ * alone, as is one whose load has begun to commit its chunks: undoing either would need the orders
+ * they replaced, which are gone, so the workflow finishes the file instead.
  * The row lock orders this after a load transaction still in flight for the same file.
  */
 export async function discardIngestion(pool: DatabasePool, fileId: string): Promise<DiscardOutcome> {
   return pool.transaction(async (tx) => {
     const file = await tx.maybeOne(sql.type(fileState)`
-      select loaded_at is not null or status = 'completed' as loaded
+      select loaded_at is not null or load_started_at is not null or status = 'completed' as loaded
       from ingestion_files where id = ${fileId} for update`);
     if (!file) return { discarded: true };
     if (file.loaded) return { discarded: false };

@@ -2,7 +2,14 @@ import { Context } from '@temporalio/activity';
 import { createEmailHasher } from '../domain/email.ts';
 import { readOrderLines } from '../domain/csv-order-lines.ts';
 import { markProcessing, recordParseCounts } from '../db/ingestion-files.ts';
-import { countParsedRows, insertRejects, insertStagedLines, rejectInconsistentOrders } from '../db/staging.ts';
+import { openCopyConnection } from '../db/copy-connection.ts';
+import {
+  copyStagedLines,
+  countParsedRows,
+  deleteStagedLinesAfter,
+  insertRejects,
+  rejectInconsistentOrders,
+} from '../db/staging.ts';
 import { RejectRatioExceededError, toActivityFailure } from '../errors.ts';
 import type { ActivityDeps } from './deps.ts';
 import { heartbeatWhile, previousHeartbeat } from './heartbeat.ts';
@@ -19,15 +26,17 @@ export type ParseResult = {
 
 type ParseHeartbeat = { lineNumber: number };
 
-const BATCH_SIZE = 5_000;
+/** Rows per COPY: large enough that a round trip is noise, small enough to hold two in memory. */
+const BATCH_SIZE = 10_000;
 
 /**
- * Stage 2, parse: streams the object through the CSV reader into staging, a batch at a time, with
- * rejects recorded beside it. While one batch is being written the next is parsed. After each
- * written batch the activity heartbeats the line reached; a retried attempt skips writing what an
- * earlier attempt already wrote (it still reads those lines, to count them).
+ * Stage 2, parse: streams the object through the CSV reader into staging, a COPY per batch, with
+ * rejects recorded beside it. While PostgreSQL takes one batch this process parses the next, so
+ * both cores work. After each written batch the activity heartbeats the line reached; a retried
+ * attempt skips writing what an earlier attempt already wrote (it still reads those lines, to
+ * count them).
  */
-export function createParseToStaging({ pool, store, pipeline, logger }: ActivityDeps) {
+export function createParseToStaging({ pool, databaseUrl, store, pipeline, logger }: ActivityDeps) {
   const hashEmail = createEmailHasher(pipeline.emailHashKey);
 
   return async function parseToStaging(input: ParseInput): Promise<ParseResult> {
@@ -38,33 +47,42 @@ export function createParseToStaging({ pool, store, pipeline, logger }: Activity
       const resumeAfter = previousHeartbeat(isParseHeartbeat)?.lineNumber ?? 0;
       if (resumeAfter > 0) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
+      // What a dead attempt wrote after its last heartbeat is written again below.
+      await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
       let rowsRead = 0;
       let lastLineNumber = 0;
+      const connection = await openCopyConnection(databaseUrl);
       let writing: Promise<void> = Promise.resolve();
-      const lines = readOrderLines(await store.read(input.objectKey), {
-        filename: input.filename,
-        sourceTimeZone: pipeline.sourceTimeZone,
-        hashEmail,
-        batchSize: BATCH_SIZE,
-        logger: log,
-      });
-      for await (const batch of lines) {
-        rowsRead += batch.rowsRead;
-        lastLineNumber = batch.lastLineNumber;
-        await writing;
-        if (batch.lastLineNumber <= resumeAfter) {
-          // Re-reading what an earlier attempt wrote is still progress the server must hear of.
-          context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeat);
-          continue;
+      try {
+        const lines = readOrderLines(await store.read(input.objectKey), {
+          filename: input.filename,
+          sourceTimeZone: pipeline.sourceTimeZone,
+          hashEmail,
+          batchSize: BATCH_SIZE,
+          logger: log,
+        });
+        for await (const batch of lines) {
+          rowsRead += batch.rowsRead;
+          lastLineNumber = batch.lastLineNumber;
+          await writing;
+          if (batch.lastLineNumber <= resumeAfter) {
+            // Re-reading what an earlier attempt wrote is still progress the server must hear of.
+            context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeat);
+            continue;
+          }
+          const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
+          const freshRejects = batch.rejects.filter((reject) => reject.lineNumber > resumeAfter);
+          writing = Promise.all([
+            copyStagedLines(connection, input.fileId, fresh),
+            insertRejects(pool, input.fileId, freshRejects),
+          ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeat));
         }
-        const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
-        const freshRejects = batch.rejects.filter((reject) => reject.lineNumber > resumeAfter);
-        writing = Promise.all([
-          insertStagedLines(pool, input.fileId, fresh),
-          insertRejects(pool, input.fileId, freshRejects),
-        ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeat));
+        await writing;
+      } finally {
+        // A failed batch leaves `writing` rejected; it was awaited above or is moot now.
+        writing.catch(() => {});
+        await connection.close();
       }
-      await writing;
 
       const { stagedRows, rejectedRows } = await heartbeatWhile(
         (async () => {

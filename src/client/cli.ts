@@ -1,71 +1,106 @@
 import { ConfigError, InvalidFileError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { loadLogLevel, type LogLevel } from '../config.ts';
-import { devCommand } from './commands/dev.ts';
-import { demoCommand } from './commands/demo.ts';
-import { filesCommand } from './commands/files.ts';
-import { generateCommand } from './commands/generate.ts';
-import { ingestCommand } from './commands/ingest.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { provisionCommand } from './commands/provision.ts';
-import { rejectsCommand } from './commands/rejects.ts';
-import { cancelCommand } from './commands/cancel.ts';
-import { retryCommand } from './commands/retry.ts';
-import { statusCommand } from './commands/status.ts';
-import { watchCommand } from './commands/watch.ts';
-import { aggregateCommand } from './commands/aggregate.ts';
-import { reportCommand } from './commands/report.ts';
-import { scheduleCommand } from './commands/schedule.ts';
 import { applyDevEnv } from './dev-env.ts';
 import { out } from './output.ts';
 
+type CommandRun = (args: string[], logger: Logger) => Promise<number>;
+
 type Command = {
   summary: string;
-  run: (args: string[], logger: Logger) => Promise<number>;
+  run: CommandRun;
   /** Whether missing variables are taken from the file `pipeforge dev` writes. */
   usesDevEnv: boolean;
   /** Commands whose output is the point stay quiet unless LOG_LEVEL asks otherwise. */
   logLevel?: LogLevel;
 };
 
+/**
+ * A command's module, and everything it imports (the Temporal client, MinIO, slonik), loads only
+ * when that command runs: loading them all cost every invocation over a second.
+ */
+function lazy<Name extends string>(load: () => Promise<Record<Name, CommandRun>>, name: Name): CommandRun {
+  return async (args, logger) => (await load())[name](args, logger);
+}
+
 const COMMANDS: Record<string, Command> = {
-  dev: { summary: 'start the local stack and a worker in the foreground [--fresh]', run: devCommand, usesDevEnv: false },
+  dev: {
+    summary: 'start the local stack and a worker in the foreground [--fresh]',
+    run: lazy(() => import('./commands/dev.ts'), 'devCommand'),
+    usesDevEnv: false,
+  },
   demo: {
     summary: 'run the whole pipeline once on a throwaway local stack',
-    run: demoCommand,
+    run: lazy(() => import('./commands/demo.ts'), 'demoCommand'),
     usesDevEnv: false,
     logLevel: 'warn',
   },
-  provision: { summary: 'build and cache the Temporal and MinIO binaries', run: provisionCommand, usesDevEnv: false },
-  migrate: { summary: 'apply the SQL migrations in sql/', run: (_args, logger) => migrateCommand(logger), usesDevEnv: true },
-  ingest: { summary: 'upload FILE... and start their ingestion [--wait] [--json]', run: ingestCommand, usesDevEnv: true },
-  status: { summary: 'show an ingestion by workflow id, content hash or file id', run: statusCommand, usesDevEnv: true },
-  generate: {
-    summary: 'write a deterministic sample export: --rows N [--seed S] [--days D] [--out FILE]',
-    run: generateCommand,
+  provision: {
+    summary: 'build and cache the Temporal and MinIO binaries',
+    run: lazy(() => import('./commands/provision.ts'), 'provisionCommand'),
     usesDevEnv: false,
   },
-  rejects: { summary: 'show the rejected lines of a file: FILE_ID [--limit N] [--json]', run: rejectsCommand, usesDevEnv: true },
+  migrate: {
+    summary: 'apply the SQL migrations in sql/',
+    run: async (_args, logger) => (await import('./commands/migrate.ts')).migrateCommand(logger),
+    usesDevEnv: true,
+  },
+  ingest: {
+    summary: 'upload FILE... and start their ingestion [--wait] [--json]',
+    run: lazy(() => import('./commands/ingest.ts'), 'ingestCommand'),
+    usesDevEnv: true,
+  },
+  status: {
+    summary: 'show an ingestion by workflow id, content hash or file id',
+    run: lazy(() => import('./commands/status.ts'), 'statusCommand'),
+    usesDevEnv: true,
+  },
+  generate: {
+    summary: 'write a deterministic sample export: --rows N [--seed S] [--days D] [--ref-prefix P] [--out FILE]',
+    run: lazy(() => import('./commands/generate.ts'), 'generateCommand'),
+    usesDevEnv: false,
+  },
+  rejects: {
+    summary: 'show the rejected lines of a file: FILE_ID [--limit N] [--json]',
+    run: lazy(() => import('./commands/rejects.ts'), 'rejectsCommand'),
+    usesDevEnv: true,
+  },
   aggregate: {
     summary: 'recompute the daily rollup now and wait: --from D --to D | --last-days N [--json]',
-    run: aggregateCommand,
+    run: lazy(() => import('./commands/aggregate.ts'), 'aggregateCommand'),
     usesDevEnv: true,
   },
   schedule: {
     summary: 'rollup schedules: create NAME (--cron E | --every D) ..., list, describe|pause|unpause|trigger|delete NAME',
-    run: scheduleCommand,
+    run: lazy(() => import('./commands/schedule.ts'), 'scheduleCommand'),
     usesDevEnv: true,
   },
   report: {
     summary: 'sales report: --from D --to D [--by day|category|payment|product] [--format table|csv|json]',
-    run: reportCommand,
+    run: lazy(() => import('./commands/report.ts'), 'reportCommand'),
     usesDevEnv: true,
     logLevel: 'warn',
   },
-  files: { summary: 'list recent ingestion files [--limit N] [--json]', run: filesCommand, usesDevEnv: true },
-  retry: { summary: 'start a new attempt of a failed file ID [--wait] [--json]', run: retryCommand, usesDevEnv: true },
-  cancel: { summary: 'cancel a running ingestion ID, leaving nothing of it behind', run: cancelCommand, usesDevEnv: true },
-  watch: { summary: 'ingest every object dropped under a prefix [--prefix incoming/] [--json]', run: watchCommand, usesDevEnv: true },
+  files: {
+    summary: 'list recent ingestion files [--limit N] [--json]',
+    run: lazy(() => import('./commands/files.ts'), 'filesCommand'),
+    usesDevEnv: true,
+  },
+  retry: {
+    summary: 'start a new attempt of a failed file ID [--wait] [--json]',
+    run: lazy(() => import('./commands/retry.ts'), 'retryCommand'),
+    usesDevEnv: true,
+  },
+  cancel: {
+    summary: 'cancel a running ingestion ID, leaving nothing of it behind',
+    run: lazy(() => import('./commands/cancel.ts'), 'cancelCommand'),
+    usesDevEnv: true,
+  },
+  watch: {
+    summary: 'ingest every object dropped under a prefix [--prefix incoming/] [--json]',
+    run: lazy(() => import('./commands/watch.ts'), 'watchCommand'),
+    usesDevEnv: true,
+  },
 };
 
 function usage(): string {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../stack/local-stack.ts';
 import { createObjectStore, type ObjectStore } from '../storage/object-store.ts';
 import { installTemporalRuntime } from '../temporal-runtime.ts';
+import { ensureWorkflowBundle } from '../workflow-bundle.ts';
 import { createIngestWorker } from '../worker.ts';
 
 export type EmbeddedPipeline = {
@@ -43,7 +44,9 @@ export async function startEmbeddedPipeline(options: LocalStackOptions): Promise
     const worker = await createIngestWorker({
       connection,
       temporal: config.temporal,
+      workflowBundle: await ensureWorkflowBundle(logger),
       pool,
+      databaseUrl: config.database.url,
       store,
       pipeline: config.pipeline,
       logger,

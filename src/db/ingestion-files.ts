@@ -30,11 +30,14 @@ export async function claimFile(
       await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${existing.id}`);
       await tx.query(sql.unsafe`delete from ingestion_rejects where ingestion_file_id = ${existing.id}`);
       await tx.query(sql.unsafe`delete from ingestion_affected_dates where ingestion_file_id = ${existing.id}`);
+      // A load that gave up part-way starts over: its committed chunks are applied again (upserts).
+      await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${existing.id}`);
+      await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${existing.id}`);
       await tx.query(sql.unsafe`
         update ingestion_files
         set status = 'pending', filename = ${file.filename}, file_path = ${file.filePath},
             total_rows = null, processed_rows = null, failed_rows = null, error_message = null,
-            started_at = null, completed_at = null, loaded_at = null, updated_at = now()
+            started_at = null, completed_at = null, loaded_at = null, load_started_at = null, updated_at = now()
         where id = ${existing.id}`);
     }
     return { fileId: existing.id, duplicateOf: null };

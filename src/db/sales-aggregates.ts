@@ -1,4 +1,15 @@
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+
+const dayVersionRow = z.object({ date: z.string(), version: z.number() });
+
+export type RecomputeOptions = {
+  /**
+   * Skip the days no load has changed since their last recompute (see sales_aggregate_day_versions
+   * in sql/003). For the aggregate stage of a file; a repair or backfill recomputes every day.
+   */
+  onlyChangedDays: boolean;
+};
 
 /**
  * Recomputes sales_aggregates_daily for the given business dates from the base tables. Unique
@@ -7,19 +18,31 @@ import { sql, type DatabasePool } from 'slonik';
  * Rows whose numbers did not change are left untouched (no index churn), rows that no longer have
  * sales are deleted. Per-day advisory locks, taken in date order, serialise concurrent recomputes
  * of the same day without deadlocking; the result is the same whichever runs last.
+ * Returns the number of days recomputed.
  */
 export async function recomputeDailyAggregates(
   pool: DatabasePool,
   dates: readonly string[],
   businessTimeZone: string,
-): Promise<void> {
-  if (dates.length === 0) return;
-  const days = sql.array([...dates].sort(), 'date');
-  await pool.transaction(async (tx) => {
+  options: RecomputeOptions,
+): Promise<number> {
+  if (dates.length === 0) return 0;
+  const sorted = [...dates].sort();
+  return pool.transaction(async (tx) => {
+    // The day's lines are grouped and counted distinct in memory rather than sorted on disk.
+    await tx.query(sql.unsafe`select set_config('work_mem', '64MB', true)`);
     await tx.query(sql.unsafe`
       select pg_advisory_xact_lock(hashtextextended('sales_aggregates_daily:' || day::text, 0))
-      from unnest(${days}) as day
+      from unnest(${sql.array(sorted, 'date')}) as day
       order by day`);
+    // Read under the locks and before the rollup query: a load committing from here on bumps the
+    // version past what is recorded below, so its days are recomputed again by its own stage.
+    const stale = await readDayVersions(tx, sorted, options);
+    if (stale.length === 0) return 0;
+    const days = sql.array(
+      stale.map((day) => day.date),
+      'date',
+    );
     await tx.query(sql.unsafe`
       with bounds as (
         select (min(day)::timestamp at time zone ${businessTimeZone}) as starts_at,
@@ -64,5 +87,32 @@ export async function recomputeDailyAggregates(
              sales_aggregates_daily.order_count, sales_aggregates_daily.unique_customers)
             is distinct from
             (excluded.total_revenue, excluded.total_units, excluded.order_count, excluded.unique_customers)`);
+    await tx.query(sql.unsafe`
+      update sales_aggregate_day_versions v
+      set aggregated_version = recomputed.version
+      from unnest(${days}, ${sql.array(
+        stale.map((day) => day.version),
+        'int8',
+      )}) as recomputed (date, version)
+      where v.date = recomputed.date`);
+    return stale.length;
   });
+}
+
+/** The days to recompute, with the version each is recomputed at; every day has a row afterwards. */
+async function readDayVersions(
+  tx: DatabaseTransactionConnection,
+  sortedDates: readonly string[],
+  { onlyChangedDays }: RecomputeOptions,
+): Promise<Array<{ date: string; version: number }>> {
+  await tx.query(sql.unsafe`
+    insert into sales_aggregate_day_versions (date)
+    select day from unnest(${sql.array(sortedDates, 'date')}) as day
+    on conflict do nothing`);
+  const rows = await tx.any(sql.type(dayVersionRow)`
+    select date, version from sales_aggregate_day_versions
+    where date = any(${sql.array(sortedDates, 'date')})
+      and (${!onlyChangedDays} or version <> aggregated_version)
+    order by date`);
+  return [...rows];
 }

@@ -1,17 +1,29 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { NumberedOrderLine, RowReject } from '../domain/csv-order-lines.ts';
+import type { CopyConnection } from './copy-connection.ts';
+import { copyTextRow } from './copy-text.ts';
 
-/** One statement per batch; (file, line) keys make a replayed batch a no-op. */
-export async function insertStagedLines(pool: DatabasePool, fileId: string, lines: readonly NumberedOrderLine[]): Promise<void> {
+const STAGING_COPY = `copy staging_order_lines (
+  ingestion_file_id, line_number, order_ref, order_date, email_hash, customer_region,
+  sku, product_name, category, quantity, unit_price, payment_method) from stdin`;
+
+/**
+ * One COPY per batch: a batch commits whole, so the line a parse heartbeats after it is a safe
+ * place to resume from. COPY cannot skip rows already there; a resumed parse first removes what
+ * lies past its resume point (deleteStagedLinesAfter).
+ */
+export async function copyStagedLines(
+  connection: CopyConnection,
+  fileId: string,
+  lines: readonly NumberedOrderLine[],
+): Promise<void> {
   if (lines.length === 0) return;
-  await pool.query(sql.unsafe`
-    insert into staging_order_lines (
-      ingestion_file_id, line_number, order_ref, order_date, email_hash, customer_region,
-      sku, product_name, category, quantity, unit_price, payment_method)
-    select ${fileId}::uuid, t.*
-    from ${sql.unnest(
-      lines.map((line) => [
+  const rows: string[] = [];
+  for (const line of lines) {
+    rows.push(
+      copyTextRow([
+        fileId,
         line.lineNumber,
         line.orderRef,
         line.orderDate.toISOString(),
@@ -24,9 +36,15 @@ export async function insertStagedLines(pool: DatabasePool, fileId: string, line
         line.unitPrice,
         line.paymentMethod,
       ]),
-      ['int4', 'text', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'int4', 'numeric', 'payment_method'],
-    )} as t
-    on conflict (ingestion_file_id, line_number) do nothing`);
+    );
+  }
+  await connection.copy(STAGING_COPY, rows.join(''));
+}
+
+/** Lines past `lineNumber` may have been written by an attempt that died before it heartbeated. */
+export async function deleteStagedLinesAfter(pool: DatabasePool, fileId: string, lineNumber: number): Promise<void> {
+  await pool.query(sql.unsafe`
+    delete from staging_order_lines where ingestion_file_id = ${fileId} and line_number > ${lineNumber}`);
 }
 
 export async function insertRejects(pool: DatabasePool, fileId: string, rejects: readonly RowReject[]): Promise<void> {
@@ -55,18 +73,19 @@ export async function rejectInconsistentOrders(pool: DatabasePool, fileId: strin
   // One statement, so atomic on its own: the moved lines and their rejects commit together.
   await pool.query(sql.unsafe`
     with inconsistent as (
+      -- min/max rather than count(distinct): hashable, so one pass with no sort of the file.
       select order_ref,
              array_remove(array[
-               case when count(distinct order_date) > 1 then 'order_date' end,
-               case when count(distinct email_hash) > 1 then 'customer_email' end,
-               case when count(distinct payment_method) > 1 then 'payment_method' end
+               case when min(order_date) <> max(order_date) then 'order_date' end,
+               case when min(email_hash) <> max(email_hash) then 'customer_email' end,
+               case when min(payment_method::text) <> max(payment_method::text) then 'payment_method' end
              ], null) as fields
       from staging_order_lines
       where ingestion_file_id = ${fileId}
       group by order_ref
-      having count(distinct order_date) > 1
-          or count(distinct email_hash) > 1
-          or count(distinct payment_method) > 1
+      having min(order_date) <> max(order_date)
+          or min(email_hash) <> max(email_hash)
+          or min(payment_method::text) <> max(payment_method::text)
     ), moved as (
       delete from staging_order_lines s
       using inconsistent i

@@ -11,6 +11,13 @@ import { isRoot, makeReachableByPostgresUser } from './postgres-access.ts';
 import { stopOrphanedPostmaster } from './postmaster.ts';
 import { waitUntil } from './wait.ts';
 
+/**
+ * A load writes a few hundred MB of rows and indexes in seconds. With the defaults (128 MB of
+ * buffers, a checkpoint every 1 GB of WAL) the indexes no longer fit in memory half-way through a
+ * million-line file and checkpoints interrupt it; these keep a large load in memory and unbroken.
+ */
+const BULK_LOAD_SETTINGS = ['shared_buffers=1GB', 'max_wal_size=4GB', 'checkpoint_timeout=15min'];
+
 export { createDatabase, dropDatabase } from './databases.ts';
 
 export const POSTGRES_USER = 'postgres';
@@ -95,6 +102,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
         // No Unix socket: its default directory may not exist or be writable, and TCP on
         // loopback is all the stack uses.
         ...['-c', 'unix_socket_directories='],
+        ...BULK_LOAD_SETTINGS.flatMap((setting) => ['-c', setting]),
       ],
       env: { LC_MESSAGES: 'C' },
       ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),

@@ -69,9 +69,9 @@ const { markFileCompleted, markFileFailed, discardCancelledIngestion } = proxyAc
  * hash, so the same bytes cannot be ingested by two executions at once. Only ids, keys, counts
  * and dates enter its history; rows and emails stay in the database.
  *
- * Cancelling it before its load commits removes every trace of it from the database and the
- * workflow ends Cancelled. Once the load has committed, a cancel is ignored and the file finishes:
- * undoing a load would need the orders it replaced, which no longer exist.
+ * Cancelling it before its load starts committing removes every trace of it from the database and
+ * the workflow ends Cancelled. Once the load has begun to commit, a cancel is ignored and the file
+ * finishes: undoing a load would need the orders it replaced, which no longer exist.
  */
 export async function ingestFileWorkflow(input: IngestFileInput): Promise<IngestSummary> {
   const progress: IngestProgress = { stage: 'queued', fileId: null, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 };
@@ -144,7 +144,7 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     return await CancellationScope.nonCancellable(async () => {
       progress.stage = 'aggregate';
       publish('aggregating');
-      const aggregated = await aggregateDays({ dates: loaded.affectedDates });
+      const aggregated = await aggregateDays({ dates: loaded.affectedDates, onlyChangedDays: true });
       await markFileCompleted({ fileId: claim.fileId });
       progress.stage = 'done';
       publish('completed');

@@ -127,6 +127,7 @@ describe('ten files with overlapping customers, products and days ingested at on
         connection,
         temporal,
         pool,
+        databaseUrl: database.url,
         store: createObjectStore(loadStorageConfig()),
         pipeline: loadPipelineConfig(),
         logger,

@@ -66,6 +66,7 @@ beforeAll(async () => {
     connection,
     temporal,
     pool: workerPool,
+    databaseUrl: stack.env.DATABASE_URL,
     store,
     // The shared stack's hashing key, so that the reference run there hashes emails alike.
     pipeline: loadPipelineConfig(),

@@ -184,7 +184,7 @@ describe('a worker process killed with SIGKILL in the middle of each stage', () 
     expect(parsed).toMatchObject({ rowsRead: ROWS, stagedRows: ROWS, rejectedRows: 0 });
   });
 
-  it('in load: the half-done transaction rolls back and the retry loads the file once', async () => {
+  it('in load: the chunk in flight rolls back and the retry loads the file once', async () => {
     // Parsing is over (its last log line was seen), so a worker backend in a transaction that has
     // got as far as writing the base tables can only be the load, half-way through.
     await waitForDatabase('the load writing the base tables', () =>

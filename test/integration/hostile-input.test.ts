@@ -44,6 +44,8 @@ const HOSTILE = {
   atFormula: '@SUM(1+1)*cmd|\' /C calc\'!A0',
   percentAndBackslash: "100% \\x00 \\' \\\\ %s %n",
   unicode: 'Café ☕ “quotes” ‮reversed‬ 𝒯',
+  // Staging is written with COPY's text format, where these mean a column break, a row break and null.
+  copyEscapes: 'tab\there \\N back\\slash\nsecond line',
 };
 
 describe('hostile values', () => {
@@ -52,6 +54,8 @@ describe('hostile values', () => {
     { ref: 'HOST-REF-2', sku: HOSTILE.sql, name: HOSTILE.formula, category: HOSTILE.backticks, region: HOSTILE.shell },
     { ref: 'HOST-REF-3', sku: 'HOST-3', name: HOSTILE.plusFormula, category: HOSTILE.atFormula, region: HOSTILE.formula },
     { ref: 'HOST-REF-4', sku: 'HOST-4', name: HOSTILE.percentAndBackslash, category: HOSTILE.unicode, region: HOSTILE.backticks },
+    // Its quoted line feed makes the record two physical lines: the lines below it move down one.
+    { ref: 'HOST-REF-5', sku: 'HOST-5', name: HOSTILE.copyEscapes, category: '\\N', region: 'back\\slash\tregion' },
   ];
 
   let summary: Awaited<ReturnType<PipelineHarness['ingest']>>;
@@ -72,7 +76,7 @@ describe('hostile values', () => {
   });
 
   it('loads them, rejecting only the broken rows', () => {
-    expect(summary).toMatchObject({ status: 'completed', rowsRead: 66, rowsLoaded: 64, rowsRejected: 2 });
+    expect(summary).toMatchObject({ status: 'completed', rowsRead: 67, rowsLoaded: 65, rowsRejected: 2 });
   });
 
   it('stores SQL, shell and formula text byte for byte as plain text', async () => {
@@ -102,8 +106,8 @@ describe('hostile values', () => {
       select line_number as line, column_name as column, reason from ingestion_rejects
       where ingestion_file_id = ${summary.fileId} order by line_number`);
     expect(rejects).toEqual([
-      { line: 66, column: 'quantity', reason: 'quantity "0" is not a whole number ≥ 1' },
-      { line: 67, column: 'product_name', reason: 'product_name contains a NUL character, which cannot be stored' },
+      { line: 68, column: 'quantity', reason: 'quantity "0" is not a whole number ≥ 1' },
+      { line: 69, column: 'product_name', reason: 'product_name contains a NUL character, which cannot be stored' },
     ]);
   });
 

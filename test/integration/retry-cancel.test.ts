@@ -43,7 +43,7 @@ const waitsOnce = (stage: 'parse' | 'load', fileId: string) => gate === stage &&
 beforeAll(async () => {
   harness = await startPipelineHarness({ maxRejectRatio: 0 });
   workDir = await mkdtemp(join(tmpdir(), 'pipeforge-retry-cancel-'));
-  const real = createActivities({ pool: harness.pool, store: harness.store, pipeline: { ...harness.pipeline, maxRejectRatio: 0.5 }, logger });
+  const real = createActivities({ pool: harness.pool, databaseUrl: harness.databaseUrl, store: harness.store, pipeline: { ...harness.pipeline, maxRejectRatio: 0.5 }, logger });
   const waitForCancel = async () => {
     const context = Context.current();
     for (;;) {

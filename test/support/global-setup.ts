@@ -1,13 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createDatabase } from '../../src/stack/databases.ts';
 import { startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
-import { WORKFLOWS_PATH } from '../../src/worker.ts';
+import { ensureWorkflowBundle } from '../../src/workflow-bundle.ts';
 import { TEMPLATE_DATABASE, TEST_ENV_KEYS } from './test-env.ts';
 
 declare global {
@@ -34,9 +33,8 @@ export default async function globalSetup(): Promise<void> {
     await pool.end();
   }
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  const bundlePath = join(dataDir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
+  // The worker's own cache: a run after an unchanged checkout skips webpack altogether.
+  const { codePath: bundlePath } = await ensureWorkflowBundle(logger);
 
   Object.assign(process.env, stack.env, {
     [TEST_ENV_KEYS.adminDatabaseUrl]: stack.adminDatabaseUrl,
@@ -44,6 +42,3 @@ export default async function globalSetup(): Promise<void> {
     [TEST_ENV_KEYS.dataDir]: dataDir,
   });
 }
-
-const noop = () => undefined;
-const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

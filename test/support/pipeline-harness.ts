@@ -56,6 +56,7 @@ export async function startPipelineHarness(
     connection,
     temporal,
     pool,
+    databaseUrl: databaseUrl.toString(),
     store,
     pipeline,
     logger,

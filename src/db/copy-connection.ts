@@ -1,0 +1,37 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+
+/**
+ * A connection of its own for COPY ... FROM STDIN, the fastest way into PostgreSQL: slonik has no
+ * COPY, so bulk rows take this plain driver connection while every other statement goes through
+ * the typed pool. Each `copy` call is one statement, so it commits or rolls back whole.
+ */
+export type CopyConnection = {
+  /** Streams text-format rows (see copy-text.ts) into `statement`; resolves with the rows copied. */
+  copy(statement: string, rows: string): Promise<number>;
+  query(statement: string, values?: unknown[]): Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function openCopyConnection(databaseUrl: string): Promise<CopyConnection> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'pipeforge-copy' });
+  // A server that goes away mid-copy surfaces as the copy's own rejection; this only keeps an
+  // idle connection's late error from crashing the process.
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    async copy(statement, rows) {
+      const stream = client.query(copyFrom(statement));
+      await pipeline(Readable.from([rows]), stream);
+      return stream.rowCount ?? 0;
+    },
+    async query(statement, values) {
+      await client.query(statement, values);
+    },
+    async close() {
+      await client.end().catch(() => {});
+    },
+  };
+}

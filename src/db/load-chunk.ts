@@ -1,0 +1,102 @@
+import { sql, type DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+
+export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
+
+const claimedRow = z.object({ chunk: z.number() });
+
+/**
+ * Loads one chunk of a file's orders (those whose order_ref hashes to `chunk` of `chunks`) with
+ * their lines, in one transaction that also records the chunk as done. Chunks share no order, so
+ * they can run side by side on separate connections; a chunk already recorded is skipped, which
+ * makes a retried load apply each chunk exactly once. Returns null when the chunk was done before.
+ *
+ * An order_ref seen before is replaced as a whole (date, customer, payment method, total and
+ * lines); the days and the customer it leaves are recorded with the chunk, so the aggregates and
+ * the customer's order span can follow.
+ */
+export async function loadChunk(
+  tx: DatabaseTransactionConnection,
+  fileId: string,
+  chunk: number,
+  chunks: number,
+  timeZone: string,
+): Promise<ChunkResult | null> {
+  // First, so that a second attempt running at the same time waits here and then skips the chunk.
+  const claimed = await tx.maybeOne(sql.type(claimedRow)`
+    insert into ingestion_load_chunks (ingestion_file_id, chunk) values (${fileId}, ${chunk})
+    on conflict do nothing
+    returning chunk`);
+  if (!claimed) return null;
+
+  const inChunk = sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
+  // One pass over the chunk's lines gives each order its values, customer and id: the existing
+  // id for an order_ref seen before, a new time-ordered one otherwise.
+  await tx.query(sql.unsafe`
+    create temporary table chunk_orders on commit drop as
+    select coalesce(existing.id, pipeforge_uuid()) as id,
+           incoming.order_ref, incoming.order_date, incoming.payment_method, incoming.total_amount,
+           c.id as customer_id,
+           existing.id is not null as replaces,
+           existing.order_date as replaced_order_date,
+           existing.customer_id as replaced_customer_id
+    from (
+      select s.order_ref, min(s.order_date) as order_date, min(s.email_hash) as email_hash,
+             min(s.payment_method) as payment_method, sum(s.quantity * s.unit_price) as total_amount
+      from staging_order_lines s
+      where s.ingestion_file_id = ${fileId} and ${inChunk}
+      group by s.order_ref
+    ) incoming
+    join customers c on c.email_hash = incoming.email_hash
+    left join orders existing on existing.order_ref = incoming.order_ref`);
+  await tx.query(sql.unsafe`analyze chunk_orders`);
+
+  await tx.query(sql.unsafe`
+    insert into ingestion_touched_customers (ingestion_file_id, chunk, customer_id)
+    select ${fileId}::uuid, ${chunk}::int, customer_id from chunk_orders
+    union
+    select ${fileId}::uuid, ${chunk}::int, replaced_customer_id from chunk_orders where replaces`);
+
+  // A deleted line may be the one a product's base price came from; the product is then recorded.
+  await tx.query(sql.unsafe`
+    create temporary table chunk_stale_price_products on commit drop as
+    with deleted as (
+      delete from order_items where order_id in (select id from chunk_orders where replaces)
+      returning id, product_id
+    )
+    select distinct p.id from deleted join products p on p.id = deleted.product_id and p.base_price_item_id = deleted.id`);
+  const orders = await tx.query(sql.unsafe`
+    insert into orders (id, order_ref, order_date, customer_id, total_amount, payment_method, ingestion_file_id)
+    select id, order_ref, order_date, customer_id, total_amount, payment_method, ${fileId}::uuid
+    from chunk_orders
+    order by order_ref
+    on conflict (order_ref) do update
+    set order_date = excluded.order_date,
+        customer_id = excluded.customer_id,
+        total_amount = excluded.total_amount,
+        payment_method = excluded.payment_method,
+        ingestion_file_id = excluded.ingestion_file_id,
+        updated_at = now()`);
+  // The ids are chunk_orders' own: an order_ref another file inserted since this transaction read
+  // the orders would have another id, fail the foreign key, and the whole chunk is retried.
+  const items = await tx.query(sql.unsafe`
+    insert into order_items (order_id, product_id, quantity, price, subtotal)
+    select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
+    from staging_order_lines s
+    join chunk_orders o on o.order_ref = s.order_ref
+    join products p on p.sku = s.sku
+    where s.ingestion_file_id = ${fileId} and ${inChunk}`);
+
+  // The days the chunk's orders come to and the days replaced orders leave.
+  await tx.query(sql.unsafe`
+    update ingestion_load_chunks
+    set rows_loaded = ${items.rowCount},
+        orders_loaded = ${orders.rowCount},
+        affected_dates = array(
+          select (order_date at time zone ${timeZone})::date from chunk_orders
+          union
+          select (replaced_order_date at time zone ${timeZone})::date from chunk_orders where replaces),
+        stale_price_products = array(select id from chunk_stale_price_products)
+    where ingestion_file_id = ${fileId} and chunk = ${chunk}`);
+  return { rowsLoaded: items.rowCount, ordersLoaded: orders.rowCount };
+}

@@ -1,0 +1,103 @@
+import { sql, type DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+
+const totalsRow = z.object({ chunksDone: z.number(), rowsLoaded: z.number(), ordersLoaded: z.number() });
+
+/**
+ * The load's last transaction, once every chunk has committed: the chunks' business dates are
+ * recorded for the aggregate stage, the order spans of the customers they touched and the base
+ * prices of the file's products become exact, the file is stamped loaded, and its staging rows and
+ * load bookkeeping go.
+ */
+export async function finishLoad(
+  tx: DatabaseTransactionConnection,
+  fileId: string,
+  chunks: number,
+): Promise<{ rowsLoaded: number; ordersLoaded: number }> {
+  const totals = await tx.one(sql.type(totalsRow)`
+    select count(*) as "chunksDone",
+           coalesce(sum(rows_loaded), 0) as "rowsLoaded",
+           coalesce(sum(orders_loaded), 0) as "ordersLoaded"
+    from ingestion_load_chunks where ingestion_file_id = ${fileId}`);
+  if (totals.chunksDone !== chunks) {
+    throw new Error(`the load of file ${fileId} has ${totals.chunksDone} of ${chunks} chunks committed`);
+  }
+  await tx.query(sql.unsafe`
+    insert into ingestion_affected_dates (ingestion_file_id, business_date)
+    select distinct ${fileId}::uuid, unnest(affected_dates) from ingestion_load_chunks
+    where ingestion_file_id = ${fileId}
+    on conflict do nothing`);
+  // In date order, as every load does, so concurrent loads never wait on each other in a cycle.
+  await tx.query(sql.unsafe`
+    insert into sales_aggregate_day_versions (date, version)
+    select business_date, 2 from ingestion_affected_dates
+    where ingestion_file_id = ${fileId}
+    order by business_date
+    on conflict (date) do update set version = sales_aggregate_day_versions.version + 1`);
+  await refreshCustomerOrderSpans(tx, fileId);
+  await refreshProductBasePrices(tx, fileId);
+  await tx.query(sql.unsafe`
+    update ingestion_files
+    set processed_rows = ${totals.rowsLoaded}, loaded_at = now(), updated_at = now()
+    where id = ${fileId}`);
+  await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${fileId}`);
+  await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${fileId}`);
+  await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${fileId}`);
+  return { rowsLoaded: totals.rowsLoaded, ordersLoaded: totals.ordersLoaded };
+}
+
+/**
+ * first/last order dates are recomputed from the orders themselves for every customer the file
+ * touched, including customers whose replaced orders moved away, so they stay exact.
+ */
+async function refreshCustomerOrderSpans(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await tx.query(sql.unsafe`
+    update customers c
+    set first_order_at = span.first_order_at, last_order_at = span.last_order_at, updated_at = now()
+    from (
+      select touched.customer_id as id, min(o.order_date) as first_order_at, max(o.order_date) as last_order_at
+      from (
+        select distinct customer_id from ingestion_touched_customers where ingestion_file_id = ${fileId}
+      ) touched
+      left join orders o on o.customer_id = touched.customer_id
+      group by touched.customer_id
+    ) span
+    where c.id = span.id
+      and (c.first_order_at, c.last_order_at) is distinct from (span.first_order_at, span.last_order_at)`);
+}
+
+/**
+ * base_price is the unit price of the sku's most recent order line across all files (latest order
+ * date, then latest line id). The file's own lines can only move it forward; a product whose
+ * base-price line was deleted by a replaced order is recomputed from all its lines first.
+ */
+async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await tx.query(sql.unsafe`
+    update products p
+    set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
+        updated_at = now()
+    from (
+      select distinct on (oi.product_id) oi.product_id, oi.id, oi.price, o.order_date
+      from order_items oi
+      join orders o on o.id = oi.order_id
+      where oi.product_id in (
+        select unnest(stale_price_products) from ingestion_load_chunks where ingestion_file_id = ${fileId}
+      )
+      order by oi.product_id, o.order_date desc, oi.id desc
+    ) latest
+    where p.id = latest.product_id`);
+  await tx.query(sql.unsafe`
+    update products p
+    set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
+        updated_at = now()
+    from (
+      select distinct on (oi.product_id) oi.product_id, oi.id, oi.price, o.order_date
+      from orders o
+      join order_items oi on oi.order_id = o.id
+      where o.ingestion_file_id = ${fileId}
+      order by oi.product_id, o.order_date desc, oi.id desc
+    ) latest
+    where p.id = latest.product_id
+      and (latest.order_date, latest.id)
+          > (coalesce(p.base_price_at, '-infinity'::timestamptz), coalesce(p.base_price_item_id, '00000000-0000-0000-0000-000000000000'::uuid))`);
+}
