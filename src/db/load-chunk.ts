@@ -30,6 +30,16 @@ export async function loadChunk(
   if (!claimed) return null;
 
   const inChunk = sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
+  // The orders this chunk replaces are locked before they are read, in order_ref order like every
+  // load's writes: a concurrent load replacing the same orders commits first, and the statements
+  // below then see its lines, and delete them, instead of leaving them beside this file's.
+  await tx.query(sql.unsafe`
+    select count(*) from (
+      select 1 from orders
+      where order_ref in (select s.order_ref from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})
+      order by order_ref
+      for update
+    ) locked`);
   // One pass over the chunk's lines gives each order its values, customer and id: the existing
   // id for an order_ref seen before, a new time-ordered one otherwise.
   await tx.query(sql.unsafe`

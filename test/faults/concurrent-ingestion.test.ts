@@ -195,4 +195,32 @@ describe('ten files with overlapping customers, products and days ingested at on
         `at most ${overlappingLoads} loads seen writing at once, deadlocks detected (and retried) ${deadlocks}\n`,
     );
   });
+
+  it('leaves each order replaced by several files at once with the lines of one of them only', async () => {
+    // The same order refs (about 500) in every file, each file with its own lines: the base file creates
+    // the orders, then four files replace them all at the same moment.
+    const shared = (index: number) =>
+      writeGeneratedFile(join(workDir, `shared-${index}.csv`), {
+        rows: 1_500,
+        seed: 7000 + index,
+        days: 7,
+        customers: 300,
+        products: 60,
+        orderPrefix: 'SHARED-',
+      });
+    const store = createObjectStore(loadStorageConfig());
+    const base = await submitFile({ client, store, taskQueue }, await shared(0));
+    expect(await awaitIngestion(base.handle)).toMatchObject({ status: 'completed' });
+    const replacements = await Promise.all([1, 2, 3, 4].map(shared));
+    const submitted = await Promise.all(replacements.map((path) => submitFile({ client, store, taskQueue }, path)));
+    for (const summary of await Promise.all(submitted.map((file) => awaitIngestion(file.handle)))) {
+      expect(summary).toMatchObject({ status: 'completed' });
+    }
+    // An order holding lines of two files has more lines, and a larger sum, than its total says.
+    const inconsistent = await database.pool.oneFirst(sql.type(countRow)`
+      select count(*) as count from orders o
+      where o.order_ref like 'SHARED-%'
+        and o.total_amount <> (select coalesce(sum(oi.subtotal), 0) from order_items oi where oi.order_id = o.id)`);
+    expect(inconsistent).toBe(0);
+  });
 });
