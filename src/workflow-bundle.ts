@@ -21,7 +21,7 @@ const OUTPUT_TAIL_LINES = 40;
 /** Sources edited during every one of these builds mean someone is editing now: better to stop. */
 const MAX_BUILD_ATTEMPTS = 3;
 
-export function workflowBundleDir(): string {
+function workflowBundleDir(): string {
   return join(cacheDir(), 'workflow-bundles');
 }
 

@@ -11,7 +11,6 @@ import { Readable } from 'node:stream';
 export type CopyConnection = {
   /** Streams text-format rows (see copy-text.ts) into `statement`; resolves with the rows copied. */
   copy(statement: string, rows: string): Promise<number>;
-  query(statement: string, values?: unknown[]): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -26,9 +25,6 @@ export async function openCopyConnection(databaseUrl: string): Promise<CopyConne
       const stream = client.query(copyFrom(statement));
       await pipeline(Readable.from([rows]), stream);
       return stream.rowCount ?? 0;
-    },
-    async query(statement, values) {
-      await client.query(statement, values);
     },
     async close() {
       await client.end().catch(() => {});
