@@ -1,9 +1,11 @@
 import { sql, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 
 export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
 
 const claimedRow = z.object({ chunk: z.number() });
+const countRow = z.object({ count: z.number() });
 
 /**
  * Loads one chunk of a file's orders (those whose order_ref hashes to `chunk` of `chunks`) with
@@ -61,6 +63,17 @@ export async function loadChunk(
     left join orders existing on existing.order_ref = incoming.order_ref`);
   await tx.query(sql.unsafe`analyze chunk_orders`);
 
+  // Every row the writes below reference, checked and locked once (see referenced-rows.ts).
+  await lockReferencedRows(tx, 'ingestion_files', sql.fragment`select ${fileId}::uuid`);
+  await lockReferencedRows(tx, 'customers', sql.fragment`select customer_id from chunk_orders`);
+  await lockReferencedRows(
+    tx,
+    'products',
+    sql.fragment`select p.id from products p where p.sku in (
+      select s.sku from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})`,
+  );
+  await skipPerRowReferenceChecks(tx);
+
   await tx.query(sql.unsafe`
     insert into ingestion_touched_customers (ingestion_file_id, chunk, customer_id)
     select ${fileId}::uuid, ${chunk}::int, customer_id from chunk_orders
@@ -86,9 +99,14 @@ export async function loadChunk(
         total_amount = excluded.total_amount,
         payment_method = excluded.payment_method,
         ingestion_file_id = excluded.ingestion_file_id,
-        updated_at = now()`);
-  // The ids are chunk_orders' own: an order_ref another file inserted since this transaction read
-  // the orders would have another id, fail the foreign key, and the whole chunk is retried.
+        updated_at = now()
+    where orders.id = excluded.id`);
+  // The lines below use chunk_orders' ids. An order_ref another file inserted after chunk_orders
+  // was read has another id: its row is left alone above, and the chunk fails and is retried.
+  const { count: chunkOrders } = await tx.one(sql.type(countRow)`select count(*) as count from chunk_orders`);
+  if (orders.rowCount !== chunkOrders) {
+    throw new Error(`${chunkOrders - orders.rowCount} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
+  }
   const items = await tx.query(sql.unsafe`
     insert into order_items (order_id, product_id, quantity, price, subtotal)
     select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price

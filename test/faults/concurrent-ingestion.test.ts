@@ -37,6 +37,7 @@ afterAll(async () => {
 });
 
 const countRow = z.object({ count: z.number() });
+const integrityRow = z.object({ orphanLines: z.number(), inconsistent: z.number() });
 
 describe('the same content submitted twice at the same moment under two names', () => {
   let harness: PipelineHarness;
@@ -222,5 +223,36 @@ describe('ten files with overlapping customers, products and days ingested at on
       where o.order_ref like 'SHARED-%'
         and o.total_amount <> (select coalesce(sum(oi.subtotal), 0) from order_items oi where oi.order_id = o.id)`);
     expect(inconsistent).toBe(0);
+  });
+
+  it('creates each order several files bring at the same moment once, with the lines of one file', async () => {
+    // New order refs in every file: each load's chunks find none of them and choose ids of their own.
+    // The first to commit wins; the others must notice, and replace its orders on their retry instead
+    // of writing lines for ids that never made it into orders (the bulk insert skips the per-row
+    // foreign-key checks that would have caught those).
+    const paths = await Promise.all(
+      [1, 2, 3, 4].map((index) =>
+        writeGeneratedFile(join(workDir, `fresh-${index}.csv`), {
+          rows: 1_500,
+          seed: 7100 + index,
+          days: 7,
+          customers: 300,
+          products: 60,
+          orderPrefix: 'FRESH-',
+        }),
+      ),
+    );
+    const store = createObjectStore(loadStorageConfig());
+    const submitted = await Promise.all(paths.map((path) => submitFile({ client, store, taskQueue }, path)));
+    for (const summary of await Promise.all(submitted.map((file) => awaitIngestion(file.handle)))) {
+      expect(summary).toMatchObject({ status: 'completed' });
+    }
+    const { orphanLines, inconsistent } = await database.pool.one(sql.type(integrityRow)`
+      select
+        (select count(*) from order_items oi where not exists (select 1 from orders o where o.id = oi.order_id)) as "orphanLines",
+        (select count(*) from orders o
+         where o.order_ref like 'FRESH-%'
+           and o.total_amount <> (select coalesce(sum(oi.subtotal), 0) from order_items oi where oi.order_id = o.id)) as inconsistent`);
+    expect({ orphanLines, inconsistent }).toEqual({ orphanLines: 0, inconsistent: 0 });
   });
 });
