@@ -26,8 +26,11 @@ export type ParseResult = {
 
 type ParseHeartbeat = { lineNumber: number };
 
-/** Rows per COPY: large enough that a round trip is noise, small enough to hold two in memory. */
-const BATCH_SIZE = 10_000;
+/**
+ * Rows per COPY: large enough that a round trip is noise, small enough to hold two in memory, and
+ * a small file's first COPY overlaps with the parse of the rest of it.
+ */
+const BATCH_SIZE = 2_000;
 
 /**
  * Stage 2, parse: streams the object through the CSV reader into staging, a COPY per batch, with

@@ -87,6 +87,8 @@ export function renderBenchmarksMarkdown(input: ReportInput): string {
     '  table with typed columns: the cost of moving the bytes into PostgreSQL, the floor to compare against.',
     '- **Warm worker**: a 10,000-line file on a worker that has already ingested one: a day\'s export, its orders all',
     '  on the day after the big files\' last day (so it aggregates that one new day, not weeks the big files fill).',
+    '  It starts once no autovacuum worker is running (at most 120 s of waiting; the bench prints the wait), so that it',
+    '  times the file and not the database\'s maintenance after millions of new rows.',
     '- **Re-aggregating one day**: the aggregateDays time of a 10,000-line file dated on one day, ingested after the big files.',
     '- **Concurrency**: ten files ingested one at a time (one CLI call each) by one worker, then ten other files in one',
     '  `ingest --wait` call with two worker processes; every file has its own order references.',

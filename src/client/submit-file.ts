@@ -26,10 +26,15 @@ export type SubmitDeps = { client: Client; store: ObjectStore; taskQueue: string
  * execution report the duplicate.
  */
 export async function submitFile(deps: SubmitDeps, localPath: string, filename: string = basename(localPath)): Promise<SubmittedFile> {
+  return startIngestion(deps, await uploadLocalFile(deps.store, localPath, filename));
+}
+
+/** The first half of submitFile: the file in the bucket under its content hash, not yet started. */
+export async function uploadLocalFile(store: ObjectStore, localPath: string, filename: string = basename(localPath)): Promise<IngestFileInput> {
   const contentHash = await sha256File(localPath);
   const objectKey = uploadKey(contentHash, filename);
-  await deps.store.uploadFile(objectKey, localPath);
-  return startIngestion(deps, { objectKey, filename, contentHash });
+  await store.uploadFile(objectKey, localPath);
+  return { objectKey, filename, contentHash };
 }
 
 /**

@@ -74,11 +74,12 @@ export async function loadChunk(
   );
   await skipPerRowReferenceChecks(tx);
 
+  // The customers replaced orders are taken from (the same customer, too, when only the date
+  // changed): their order span may shrink, so the load's last step recomputes it from all their
+  // orders. Any other customer of the file can only gain orders, and that step widens their span.
   await tx.query(sql.unsafe`
     insert into ingestion_touched_customers (ingestion_file_id, chunk, customer_id)
-    select ${fileId}::uuid, ${chunk}::int, customer_id from chunk_orders
-    union
-    select ${fileId}::uuid, ${chunk}::int, replaced_customer_id from chunk_orders where replaces`);
+    select distinct ${fileId}::uuid, ${chunk}::int, replaced_customer_id from chunk_orders where replaces`);
 
   // A deleted line may be the one a product's base price came from; the product is then recorded.
   await tx.query(sql.unsafe`

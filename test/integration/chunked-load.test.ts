@@ -141,3 +141,19 @@ describe('the aggregate stage of a file', () => {
     expect(await aggregate(false)).toEqual({ daysAggregated: 5, daysRecomputed: 5 });
   });
 });
+
+describe('customer order spans after loads that replaced orders', () => {
+  it('equal the first and last order date read from all of each customer’s orders', async () => {
+    // Every file above ran on this database: orders moved between customers and across days.
+    const wrong = await interrupted.pool.oneFirst(sql.type(countRow)`
+      select count(*) as count from customers c
+      left join (
+        select customer_id, min(order_date) as first_order_at, max(order_date) as last_order_at
+        from orders group by customer_id
+      ) span on span.customer_id = c.id
+      where (c.first_order_at, c.last_order_at) is distinct from (span.first_order_at, span.last_order_at)`);
+    const customers = await interrupted.pool.oneFirst(sql.type(countRow)`select count(*) as count from customers`);
+    expect(customers).toBeGreaterThan(100);
+    expect(wrong).toBe(0);
+  });
+});

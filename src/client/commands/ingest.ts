@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
-import { awaitSubmitted, submitFile } from '../submit-file.ts';
+import { awaitSubmitted, startIngestion, uploadLocalFile } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
 export async function ingestCommand(args: string[], _logger: Logger): Promise<number> {
@@ -26,12 +26,22 @@ export async function ingestCommand(args: string[], _logger: Logger): Promise<nu
 
   const temporal = loadTemporalConfig();
   const store = createObjectStore(loadStorageConfig());
-  const client = await connectClient(temporal);
-  try {
+  // The files upload while the client connects: for a small file the two take about as long.
+  const connecting = connectClient(temporal);
+  const uploading = (async () => {
     await store.ensureBucket();
+    const inputs = [];
+    for (const path of positionals) inputs.push(await uploadLocalFile(store, path));
+    return inputs;
+  })();
+  const client = await connecting.catch(async (error: unknown) => {
+    await uploading.catch(() => {});
+    throw error;
+  });
+  try {
     const submitted = [];
-    for (const path of positionals) {
-      const file = await submitFile({ client, store, taskQueue: temporal.taskQueue }, path);
+    for (const input of await uploading) {
+      const file = await startIngestion({ client, taskQueue: temporal.taskQueue }, input);
       submitted.push(file);
       if (!values.json) out.line(`${file.filename}: started ${file.workflowId}`);
     }
