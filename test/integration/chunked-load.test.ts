@@ -91,7 +91,8 @@ describe('a load interrupted between its chunks', () => {
       where p.base_price <> latest.price`);
     expect(wrongPrices).toBe(0);
     const leftovers = await interrupted.pool.oneFirst(sql.type(countRow)`
-      select (select count(*) from ingestion_load_chunks) + (select count(*) from ingestion_touched_customers) as count`);
+      select (select count(*) from ingestion_load_chunks) + (select count(*) from ingestion_touched_customers)
+           + (select count(*) from ingestion_chunk_latest_prices) as count`);
     expect(leftovers).toBe(0);
   });
 
@@ -121,6 +122,42 @@ describe('the base price after a replaced order', () => {
     expect(await priceOf()).toBe('10.00');
     expect(await interrupted.ingest(after)).toMatchObject({ status: 'completed' });
     expect(await priceOf()).toBe('20.00');
+  });
+
+  it('is found from all the lines when another file replaces the line a chunk kept before the load ends', async () => {
+    const line = (ref: string, date: string, price: string) =>
+      `${ref},${date},buyer@example.com,Nairobi,PRICE-2,Lamp,Home,1,${price},card`;
+    const kept = join(workDir, 'kept.csv');
+    const replacing = join(workDir, 'kept-replacing.csv');
+    // Both orders hash to the same chunk, so that chunk keeps KEPT-A's line only (the later one).
+    await writeFile(kept, [SAMPLE_HEADER, line('KEPT-A', '2026-09-10T10:00:00Z', '10.00'), line('KEPT-B', '2026-09-05T10:00:00Z', '20.00')].join('\n'));
+    await writeFile(replacing, [SAMPLE_HEADER, line('KEPT-A', '2026-09-01T10:00:00Z', '30.00')].join('\n'));
+    const sameChunk = await interrupted.pool.oneFirst(sql.type(z.object({ same: z.boolean() }))`
+      select mod(hashtext('KEPT-A')::bigint + 2147483648, ${LOAD_CHUNKS}) = mod(hashtext('KEPT-B')::bigint + 2147483648, ${LOAD_CHUNKS}) as same`);
+    expect(sameChunk).toBe(true);
+
+    const activities = createActivities({ ...interrupted, logger });
+    const env = new MockActivityEnvironment();
+    const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
+      env.run(activity, ...args) as Promise<R>;
+    const contentHash = await sha256File(kept);
+    const objectKey = uploadKey(contentHash, 'kept.csv');
+    await interrupted.store.uploadFile(objectKey, kept);
+    const { fileId } = await run(activities.hashAndClaim, { objectKey, filename: 'kept.csv', contentHash });
+    await run(activities.parseToStaging, { fileId, objectKey, filename: 'kept.csv' });
+    const timeZone = interrupted.pipeline.businessTimeZone;
+    await interrupted.pool.transaction((tx) => prepareLoad(tx, fileId, timeZone));
+    for (let chunk = 0; chunk < LOAD_CHUNKS; chunk += 1) {
+      await interrupted.pool.transaction((tx) => loadChunk(tx, fileId, chunk, LOAD_CHUNKS, timeZone));
+    }
+    // Between the chunks and the load's last step, another file replaces KEPT-A, deleting the kept line.
+    expect(await interrupted.ingest(replacing)).toMatchObject({ status: 'completed' });
+    await loadStagedFile(interrupted.pool, fileId, timeZone);
+
+    // The latest remaining line is KEPT-B's (KEPT-A moved to 09-01).
+    const price = await interrupted.pool.oneFirst(sql.type(z.object({ price: z.string() }))`
+      select base_price as price from products where sku = 'PRICE-2'`);
+    expect(price).toBe('20.00');
   });
 });
 
