@@ -1,4 +1,4 @@
-import { sql, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 
@@ -63,16 +63,7 @@ export async function loadChunk(
     left join orders existing on existing.order_ref = incoming.order_ref`);
   await tx.query(sql.unsafe`analyze chunk_orders`);
 
-  // Every row the writes below reference, checked and locked once (see referenced-rows.ts).
-  await lockReferencedRows(tx, 'ingestion_files', sql.fragment`select ${fileId}::uuid`);
-  await lockReferencedRows(tx, 'customers', sql.fragment`select customer_id from chunk_orders`);
-  await lockReferencedRows(
-    tx,
-    'products',
-    sql.fragment`select p.id from products p where p.sku in (
-      select s.sku from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})`,
-  );
-  await skipPerRowReferenceChecks(tx);
+  await checkChunkReferences(tx, fileId, inChunk);
 
   // The customers replaced orders are taken from (the same customer, too, when only the date
   // changed): their order span may shrink, so the load's last step recomputes it from all their
@@ -140,4 +131,24 @@ export async function loadChunk(
         stale_price_products = array(select id from chunk_stale_price_products)
     where ingestion_file_id = ${fileId} and chunk = ${chunk}`);
   return { rowsLoaded, ordersLoaded: orders.rowCount };
+}
+
+/**
+ * Every row the chunk's writes reference (its file, its orders' customers, its lines' products),
+ * checked and locked once; the per-row checks are then skipped (see referenced-rows.ts).
+ */
+async function checkChunkReferences(
+  tx: DatabaseTransactionConnection,
+  fileId: string,
+  inChunk: FragmentSqlToken,
+): Promise<void> {
+  await lockReferencedRows(tx, 'ingestion_files', sql.fragment`select ${fileId}::uuid`);
+  await lockReferencedRows(tx, 'customers', sql.fragment`select customer_id from chunk_orders`);
+  await lockReferencedRows(
+    tx,
+    'products',
+    sql.fragment`select p.id from products p where p.sku in (
+      select s.sku from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})`,
+  );
+  await skipPerRowReferenceChecks(tx);
 }
