@@ -45,24 +45,41 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
+/** The worker's activities on the interrupted harness, run one at a time by the test. */
+function activityRunner() {
+  const activities = createActivities({ ...interrupted, logger });
+  const env = new MockActivityEnvironment();
+  // MockActivityEnvironment.run loses the activity's result type; this keeps it.
+  const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
+    env.run(activity, ...args) as Promise<R>;
+  return { activities, run };
+}
+
+/** A file's first two stages, as the worker would run them; returns the file's id. */
+async function hashAndParse(path: string, filename: string): Promise<{ fileId: string; rowsRead: number; rowsRejected: number }> {
+  const { activities, run } = activityRunner();
+  const contentHash = await sha256File(path);
+  const objectKey = uploadKey(contentHash, filename);
+  await interrupted.store.uploadFile(objectKey, path);
+  const { fileId } = await run(activities.hashAndClaim, { objectKey, filename, contentHash });
+  const parsed = await run(activities.parseToStaging, { fileId, objectKey, filename });
+  return { fileId, rowsRead: parsed.rowsRead, rowsRejected: parsed.rowsRejected };
+}
+
+/** A one-line order of product `sku`, bought by the same customer every time. */
+function priceLine(sku: string) {
+  return (ref: string, date: string, price: string) => `${ref},${date},buyer@example.com,Nairobi,${sku},Lamp,Home,1,${price},card`;
+}
+
 describe('a load interrupted between its chunks', () => {
   it('skips the committed chunk when run again and ends as an uninterrupted load', async () => {
     expect(LOAD_CHUNKS).toBeGreaterThan(1);
     for (const path of [first, second]) expect(await reference.ingest(path)).toMatchObject({ status: 'completed' });
     expect(await interrupted.ingest(first)).toMatchObject({ status: 'completed' });
 
-    // The second file's first two stages, run as the worker would run them.
-    const activities = createActivities({ ...interrupted, logger });
-    const env = new MockActivityEnvironment();
-    // MockActivityEnvironment.run loses the activity's result type; this keeps it.
-    const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
-      env.run(activity, ...args) as Promise<R>;
-    const contentHash = await sha256File(second);
-    const objectKey = uploadKey(contentHash, 'second.csv');
-    await interrupted.store.uploadFile(objectKey, second);
-    const { fileId } = await run(activities.hashAndClaim, { objectKey, filename: 'second.csv', contentHash });
-    const parsed = await run(activities.parseToStaging, { fileId, objectKey, filename: 'second.csv' });
-    expect(parsed).toMatchObject({ rowsRead: 2_400, rowsRejected: 0 });
+    const { activities, run } = activityRunner();
+    const { fileId, ...parsed } = await hashAndParse(second, 'second.csv');
+    expect(parsed).toEqual({ rowsRead: 2_400, rowsRejected: 0 });
 
     // The load's first transaction and its first chunk commit; then the worker "dies".
     const timeZone = interrupted.pipeline.businessTimeZone;
@@ -108,8 +125,7 @@ describe('a load interrupted between its chunks', () => {
 
 describe('the base price after a replaced order', () => {
   it('falls back to the latest remaining line when the line it came from is replaced by an older one', async () => {
-    const line = (ref: string, date: string, price: string) =>
-      `${ref},${date},buyer@example.com,Nairobi,PRICE-1,Lamp,Home,1,${price},card`;
+    const line = priceLine('PRICE-1');
     const before = join(workDir, 'prices-before.csv');
     const after = join(workDir, 'prices-after.csv');
     await writeFile(before, [SAMPLE_HEADER, line('PR-A', '2026-09-10T10:00:00Z', '10.00'), line('PR-B', '2026-09-05T10:00:00Z', '20.00')].join('\n'));
@@ -125,8 +141,7 @@ describe('the base price after a replaced order', () => {
   });
 
   it('is found from all the lines when another file replaces the line a chunk kept before the load ends', async () => {
-    const line = (ref: string, date: string, price: string) =>
-      `${ref},${date},buyer@example.com,Nairobi,PRICE-2,Lamp,Home,1,${price},card`;
+    const line = priceLine('PRICE-2');
     const kept = join(workDir, 'kept.csv');
     const replacing = join(workDir, 'kept-replacing.csv');
     // Both orders hash to the same chunk, so that chunk keeps KEPT-A's line only (the later one).
@@ -136,15 +151,7 @@ describe('the base price after a replaced order', () => {
       select mod(hashtext('KEPT-A')::bigint + 2147483648, ${LOAD_CHUNKS}) = mod(hashtext('KEPT-B')::bigint + 2147483648, ${LOAD_CHUNKS}) as same`);
     expect(sameChunk).toBe(true);
 
-    const activities = createActivities({ ...interrupted, logger });
-    const env = new MockActivityEnvironment();
-    const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
-      env.run(activity, ...args) as Promise<R>;
-    const contentHash = await sha256File(kept);
-    const objectKey = uploadKey(contentHash, 'kept.csv');
-    await interrupted.store.uploadFile(objectKey, kept);
-    const { fileId } = await run(activities.hashAndClaim, { objectKey, filename: 'kept.csv', contentHash });
-    await run(activities.parseToStaging, { fileId, objectKey, filename: 'kept.csv' });
+    const { fileId } = await hashAndParse(kept, 'kept.csv');
     const timeZone = interrupted.pipeline.businessTimeZone;
     await interrupted.pool.transaction((tx) => prepareLoad(tx, fileId, timeZone));
     for (let chunk = 0; chunk < LOAD_CHUNKS; chunk += 1) {
@@ -168,10 +175,8 @@ describe('the aggregate stage of a file', () => {
     expect(summary).toMatchObject({ status: 'completed', aggregatedDays: 5 });
     const dates = await interrupted.pool.anyFirst(sql.type(z.object({ date: z.string() }))`
       select business_date as date from ingestion_affected_dates where ingestion_file_id = ${summary.fileId}`);
-    const activities = createActivities({ ...interrupted, logger });
-    const env = new MockActivityEnvironment();
-    const aggregate = (onlyChangedDays: boolean) =>
-      env.run(activities.aggregateDays, { dates: [...dates], onlyChangedDays }) as ReturnType<typeof activities.aggregateDays>;
+    const { activities, run } = activityRunner();
+    const aggregate = (onlyChangedDays: boolean) => run(activities.aggregateDays, { dates: [...dates], onlyChangedDays });
 
     // The file's own stage brought these days up to date: a second pass finds nothing to do.
     expect(await aggregate(true)).toEqual({ daysAggregated: 5, daysRecomputed: 0 });
