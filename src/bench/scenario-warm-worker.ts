@@ -12,9 +12,9 @@ const NEXT_DAY_END = '2026-11-02';
 /**
  * On one worker: a warm-up file (bundle loaded, connections open, code paths compiled), the
  * database's maintenance after the big files (settle-database.ts), then the timed 10,000-line
- * file, a day's export: its orders are all on the day after the big files' last
- * day, as a daily file's would be. Then a 10,000-line file dated on one day the big files already
- * fill, whose aggregation is the re-aggregation of that day in a database holding all of them.
+ * file, a day's export: its orders are all on the day after the big files' last day, as a daily
+ * file's would be. Then a 10,000-line file dated on one day the big files already fill, whose
+ * aggregation is the re-aggregation of that day in a database holding all of them.
  */
 export async function measureWarmWorker(
   context: BenchContext,
