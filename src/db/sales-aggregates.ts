@@ -1,5 +1,6 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
+import { consecutiveRuns } from '../domain/business-dates.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 
 const dayVersionRow = z.object({ date: z.string(), version: z.number() });
@@ -47,11 +48,6 @@ export async function recomputeDailyAggregates(
     );
     await tx.query(sql.unsafe`
       create temporary table day_rollups on commit drop as
-      with bounds as (
-        select (min(day)::timestamp at time zone ${businessTimeZone}) as starts_at,
-               ((max(day) + 1)::timestamp at time zone ${businessTimeZone}) as ends_at
-        from unnest(${days}) as day
-      )
       select (o.order_date at time zone ${businessTimeZone})::date as date,
              oi.product_id,
              p.category,
@@ -63,9 +59,7 @@ export async function recomputeDailyAggregates(
       from orders o
       join order_items oi on oi.order_id = o.id
       join products p on p.id = oi.product_id
-      cross join bounds
-      where o.order_date >= bounds.starts_at and o.order_date < bounds.ends_at
-        and (o.order_date at time zone ${businessTimeZone})::date = any(${days})
+      where ${ordersOnDays(stale, businessTimeZone)}
       group by 1, 2, 3, 4`);
     await lockReferencedRows(tx, 'products', sql.fragment`select product_id from day_rollups`);
     // TimescaleDB routes a hypertable's rows into chunks itself; how it behaves with the triggers
@@ -122,6 +116,27 @@ async function readDayVersions(
       and (${!onlyChangedDays} or version <> aggregated_version)
     order by date`);
   return [...rows];
+}
+
+/**
+ * The orders whose business date is one of the days, as order_date ranges, one per run of
+ * consecutive days. Nothing but index ranges: a filter on the computed date on top would hide the
+ * number of matching orders from the planner, which then estimated a day at a few hundred orders
+ * instead of fifteen thousand and joined the products row by row (0.74 s against 0.34 s for a day in
+ * a four-million-line database); a range taken from a joined row is no index condition at all, and
+ * scanned every order.
+ */
+function ordersOnDays(days: ReadonlyArray<{ date: string }>, businessTimeZone: string): FragmentSqlToken {
+  const runs = consecutiveRuns(days.map((day) => day.date));
+  const ranges = sql.join(
+    runs.map(
+      ({ first, last }) => sql.fragment`(
+        o.order_date >= (${first}::date::timestamp at time zone ${businessTimeZone})
+        and o.order_date < ((${last}::date + 1)::timestamp at time zone ${businessTimeZone}))`,
+    ),
+    sql.fragment` or `,
+  );
+  return sql.fragment`(${ranges})`;
 }
 
 async function timescaleInstalled(tx: DatabaseTransactionConnection): Promise<boolean> {

@@ -51,3 +51,17 @@ export function lastDaysRange(days: number, timeZone: string, nowMs: number): { 
   const to = dateInZone(nowMs, timeZone);
   return { from: addDays(to, 1 - days), to };
 }
+
+/**
+ * Sorted, distinct dates as runs of consecutive days, each from its first to its last date:
+ * ['2026-03-01', '2026-03-02', '2026-03-05'] gives 03-01…03-02 and 03-05…03-05.
+ */
+export function consecutiveRuns(sortedDates: readonly string[]): Array<{ first: string; last: string }> {
+  const runs: Array<{ first: string; last: string }> = [];
+  for (const date of sortedDates) {
+    const run = runs.at(-1);
+    if (run && addDays(run.last, 1) === date) run.last = date;
+    else runs.push({ first: date, last: date });
+  }
+  return runs;
+}

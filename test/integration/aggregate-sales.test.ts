@@ -7,6 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { awaitAggregation, startAggregation } from '../../src/client/start-aggregation.ts';
+import { recomputeDailyAggregates } from '../../src/db/sales-aggregates.ts';
 import { generateOrderLines, type GeneratorOptions } from '../../src/sample/generate-order-lines.ts';
 import type { AggregateSalesProgress } from '../../src/shared.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
@@ -153,6 +154,22 @@ describe('AggregateSalesWorkflow', () => {
     const { from, to } = result as { from: string; to: string };
     expect(Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)).toBe(86_400_000);
     expect(await actualRollup(from, to)).toEqual(await expectedRollup(from, to));
+  });
+
+  it('recomputes scattered days, each whole, and leaves the days between them alone', async () => {
+    const [asked, between, alsoAsked] = ['2026-10-06', '2026-10-07', '2026-10-09'];
+    await damageRollup(asked, alsoAsked);
+    await harness.pool.query(sql.unsafe`
+      update sales_aggregates_daily set unique_customers = 999 where date = ${between}::date`);
+    const expectedBetween = await expectedRollup(between, between);
+    expect(await actualRollup(between, between)).not.toEqual(expectedBetween);
+
+    const zone = harness.pipeline.businessTimeZone;
+    const days = await recomputeDailyAggregates(harness.pool, [alsoAsked, asked], zone, { onlyChangedDays: false });
+
+    expect(days).toBe(2);
+    for (const day of [asked, alsoAsked]) expect(await actualRollup(day, day)).toEqual(await expectedRollup(day, day));
+    expect(await actualRollup(between, between)).not.toEqual(expectedBetween);
   });
 
   it('refuses a reversed range as a non-retryable failure', async () => {

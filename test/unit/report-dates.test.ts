@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   addDays,
   consecutiveDates,
+  consecutiveRuns,
   dateInZone,
   daysInRange,
   isIsoDate,
@@ -34,6 +35,16 @@ describe('business dates', () => {
     expect(daysInRange('2026-01-01', '2026-12-31')).toBe(365);
     expect(daysInRange('2026-10-02', '2026-10-01')).toBe(0);
     expect(consecutiveDates('2026-10-30', 3)).toEqual(['2026-10-30', '2026-10-31', '2026-11-01']);
+  });
+
+  it('groups sorted dates into runs of consecutive days, across month ends', () => {
+    expect(consecutiveRuns([])).toEqual([]);
+    expect(consecutiveRuns(['2026-10-05'])).toEqual([{ first: '2026-10-05', last: '2026-10-05' }]);
+    expect(consecutiveRuns(['2026-10-30', '2026-10-31', '2026-11-01', '2026-11-03', '2026-11-05', '2026-11-06'])).toEqual([
+      { first: '2026-10-30', last: '2026-11-01' },
+      { first: '2026-11-03', last: '2026-11-03' },
+      { first: '2026-11-05', last: '2026-11-06' },
+    ]);
   });
 
   it('reads the date of an instant in the business zone', () => {
