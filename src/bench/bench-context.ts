@@ -22,7 +22,7 @@ export type BenchContext = {
 export async function withWorkers<T>(
   context: BenchContext,
   count: number,
-  use: () => Promise<T>,
+  use: (workers: readonly BenchWorker[]) => Promise<T>,
 ): Promise<{ value: T; peaks: number[]; workers: readonly BenchWorker[] }> {
   const workers: BenchWorker[] = [];
   const unregister: Array<() => void> = [];
@@ -32,7 +32,7 @@ export async function withWorkers<T>(
     unregister.push(context.cleanup.add(() => worker.stop()));
   }
   context.say(`  ${count === 1 ? 'worker' : 'workers'} ${workers.map((worker) => worker.pid).join(', ')} started`);
-  const value = await use();
+  const value = await use(workers);
   const peaks: number[] = [];
   for (const worker of workers) peaks.push((await worker.stop()).peakRssBytes);
   for (const remove of unregister) remove();

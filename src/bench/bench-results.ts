@@ -1,3 +1,4 @@
+import type { CpuUse } from './cpu-time.ts';
 import type { ResidentSet } from './resident-set.ts';
 
 /** What one `npm run bench` measured; every duration is in seconds, every size in bytes. */
@@ -25,6 +26,8 @@ export type SizeResult = {
   atStart: ResidentSet;
   /** COPY of the same file into an unlogged table: what the transport alone costs. */
   copySeconds: number;
+  /** CPU time spent while the file went through, end to end. */
+  cpu: CpuUse;
 };
 
 export type WarmSmallResult = { rows: number; endToEndSeconds: number };

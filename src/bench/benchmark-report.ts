@@ -1,7 +1,7 @@
 import type { BenchResults, SizeResult } from './bench-results.ts';
 import type { MachineInfo } from './machine-info.ts';
 import { markdownTable } from './markdown-table.ts';
-import { mib, type Measure } from './measures.ts';
+import { cpuSentence, mib, type Measure } from './measures.ts';
 
 const STAGE_LABELS = {
   hashAndClaim: 'hashAndClaim',
@@ -28,6 +28,8 @@ export function sizeTable(size: SizeResult): string {
     '',
     `Worker peak RSS: ${mib(size.peakRssBytes)}. Once started, before any file: peak ${mib(size.atStart.peakBytes)} ` +
       `(start-up, workflow bundling included), resident ${mib(size.atStart.currentBytes)}.`,
+    '',
+    `CPU, end to end: ${cpuSentence(size.cpu, size.endToEndSeconds)}.`,
   ].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import type { CpuUse } from './cpu-time.ts';
 import type { BenchResults } from './bench-results.ts';
 
 export type Verdict = 'pass' | 'fail' | 'not measured';
@@ -93,6 +94,18 @@ function verdict(ok: boolean): Verdict {
 
 export function seconds(value: number): string {
   return `${value.toFixed(2)} s`;
+}
+
+/** Busy core-seconds against what the cores could give over the same wall time, and whose they were. */
+export function cpuSentence(cpu: CpuUse, wallSeconds: number): string {
+  const available = cpu.cores * wallSeconds;
+  const share = available > 0 ? Math.round((100 * cpu.machineBusySeconds) / available) : 0;
+  const others = Math.max(0, cpu.machineBusySeconds - cpu.workerSeconds);
+  return (
+    `${cpu.machineBusySeconds.toFixed(1)} of ${available.toFixed(1)} core-seconds busy ` +
+    `(${share} % of ${cpu.cores} cores over ${seconds(wallSeconds)}): the worker process ${cpu.workerSeconds.toFixed(1)}, ` +
+    `everything else (PostgreSQL, Temporal, MinIO, the CLI) ${others.toFixed(1)}`
+  );
 }
 
 export function mib(bytes: number): string {

@@ -2,8 +2,9 @@ import type { SizeResult } from './bench-results.ts';
 import { withWorkers, stageTimingsOfFile, type BenchContext } from './bench-context.ts';
 import { ensureBenchFile } from './bench-files.ts';
 import { timeCopyTransport } from './copy-transport.ts';
+import { measureCpuUse } from './cpu-time.ts';
 import { runIngestCli } from './ingest-cli.ts';
-import { mib, rowsLabel, seconds } from './measures.ts';
+import { cpuSentence, mib, rowsLabel, seconds } from './measures.ts';
 
 /** Spread like the file DESIGN.md's costs were measured on: 90 days of orders. */
 const BIG_FILE_DAYS = 90;
@@ -18,13 +19,17 @@ export async function measureBigFile(context: BenchContext, rows: number): Promi
   const path = await ensureBenchFile({ rows, seed: 1, days: BIG_FILE_DAYS, refPrefix: `BIG${rows}` }, (target) =>
     say(`  generating ${target}`),
   );
-  const { value: ingest, peaks, workers } = await withWorkers(context, 1, () => runIngestCli(context.env, [path]));
+  const { value, peaks, workers } = await withWorkers(context, 1, ([worker]) =>
+    measureCpuUse(worker?.pid ?? 0, () => runIngestCli(context.env, [path])),
+  );
+  const { value: ingest, cpu } = value;
   const atStart = workers[0]?.atStart ?? { peakBytes: 0, currentBytes: 0 };
   const peakRssBytes = peaks[0] ?? 0;
   say(`  ingested in ${seconds(ingest.seconds)}; worker peak RSS ${mib(peakRssBytes)}`);
+  say(`  CPU: ${cpuSentence(cpu, ingest.seconds)}`);
   const timings = await stageTimingsOfFile(context, path);
   const copy = await timeCopyTransport(context.databaseUrl, path);
   if (copy.rows !== rows) throw new Error(`COPY loaded ${copy.rows} rows of a ${rows}-line file`);
   say(`  COPY of the same file: ${seconds(copy.seconds)}`);
-  return { rows, endToEndSeconds: ingest.seconds, timings, peakRssBytes, atStart, copySeconds: copy.seconds };
+  return { rows, endToEndSeconds: ingest.seconds, timings, peakRssBytes, atStart, copySeconds: copy.seconds, cpu };
 }

@@ -66,26 +66,24 @@ export async function insertRejects(pool: DatabasePool, fileId: string, rejects:
  */
 export async function rejectInconsistentOrders(pool: DatabasePool, fileId: string): Promise<void> {
   // Staging was just bulk-written: without fresh statistics the planner may take it for empty
-  // and join it to itself with nested loops, which turns the statement below quadratic. Sampled,
+  // and join it to itself with nested loops, which turns the statements below quadratic. Sampled,
   // so cheap, and it also serves the load stage's joins. Run on its own, outside a transaction,
   // so that concurrent parses do not hold its table lock while they move rows.
   await pool.query(sql.unsafe`analyze staging_order_lines`);
+  const inconsistent = await findInconsistentOrders(pool, fileId);
+  if (inconsistent.length === 0) return;
   // One statement, so atomic on its own: the moved lines and their rejects commit together.
   await pool.query(sql.unsafe`
     with inconsistent as (
-      -- min/max rather than count(distinct): hashable, so one pass with no sort of the file.
-      select order_ref,
-             array_remove(array[
-               case when min(order_date) <> max(order_date) then 'order_date' end,
-               case when min(email_hash) <> max(email_hash) then 'customer_email' end,
-               case when min(payment_method::text) <> max(payment_method::text) then 'payment_method' end
-             ], null) as fields
-      from staging_order_lines
-      where ingestion_file_id = ${fileId}
-      group by order_ref
-      having min(order_date) <> max(order_date)
-          or min(email_hash) <> max(email_hash)
-          or min(payment_method::text) <> max(payment_method::text)
+      select * from unnest(
+        ${sql.array(
+          inconsistent.map((order) => order.orderRef),
+          'text',
+        )},
+        ${sql.array(
+          inconsistent.map((order) => order.fields.join(', ')),
+          'text',
+        )}) as i (order_ref, fields)
     ), moved as (
       delete from staging_order_lines s
       using inconsistent i
@@ -97,9 +95,44 @@ export async function rejectInconsistentOrders(pool: DatabasePool, fileId: strin
            -- An order_ref holding an '@' might be an email pasted in the wrong column: never echo it.
            format('the lines of order %s disagree on %s',
                   case when position('@' in order_ref) > 0 then '(masked)' else quote_literal(order_ref) end,
-                  array_to_string(fields, ', '))
+                  fields)
     from moved
     on conflict (ingestion_file_id, line_number, column_name) do nothing`);
+}
+
+const inconsistentRow = z.object({ orderRef: z.string(), fields: z.array(z.string()) });
+
+/**
+ * The orders whose lines disagree, with the fields they disagree on: usually none. A plain query,
+ * unlike the statement that moves the lines, so PostgreSQL may split it across cores, and is told
+ * to: its default costs kept it on one, and on a million staged lines it took 1.6-1.7 s that way
+ * against 2.3-2.8 s on one core (3.7 s for the single statement that also moved the lines).
+ */
+async function findInconsistentOrders(
+  pool: DatabasePool,
+  fileId: string,
+): Promise<ReadonlyArray<z.infer<typeof inconsistentRow>>> {
+  return pool.transaction(async (tx) => {
+    // The per-order groups are hashed in memory rather than sorted on disk.
+    await tx.query(sql.unsafe`
+      select set_config('work_mem', '64MB', true),
+             set_config('parallel_setup_cost', '0', true),
+             set_config('parallel_tuple_cost', '0', true)`);
+    return tx.any(sql.type(inconsistentRow)`
+      -- min/max rather than count(distinct): hashable, so one pass with no sort of the file.
+      select order_ref as "orderRef",
+             array_remove(array[
+               case when min(order_date) <> max(order_date) then 'order_date' end,
+               case when min(email_hash) <> max(email_hash) then 'customer_email' end,
+               case when min(payment_method::text) <> max(payment_method::text) then 'payment_method' end
+             ], null) as fields
+      from staging_order_lines
+      where ingestion_file_id = ${fileId}
+      group by order_ref
+      having min(order_date) <> max(order_date)
+          or min(email_hash) <> max(email_hash)
+          or min(payment_method::text) <> max(payment_method::text)`);
+  });
 }
 
 const countsRow = z.object({ stagedRows: z.number(), rejectedRows: z.number() });

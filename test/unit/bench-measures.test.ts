@@ -14,6 +14,7 @@ const size = (rows: number, endToEndSeconds: number, peakMiB: number): SizeResul
   peakRssBytes: peakMiB * MiB,
   atStart: { peakBytes: 100 * MiB, currentBytes: 80 * MiB },
   copySeconds: 1,
+  cpu: { cores: 2, machineBusySeconds: endToEndSeconds, workerSeconds: endToEndSeconds / 2 },
 });
 
 const results = (overrides: Partial<BenchResults> = {}): BenchResults => ({

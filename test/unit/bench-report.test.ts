@@ -17,6 +17,7 @@ const results: BenchResults = {
       peakRssBytes: 180 * MiB,
       atStart: { peakBytes: 120 * MiB, currentBytes: 90 * MiB },
       copySeconds: 0.25,
+      cpu: { cores: 2, machineBusySeconds: 7.5, workerSeconds: 3 },
     },
   ],
   warmSmall: { rows: 10_000, endToEndSeconds: 1.5 },
@@ -37,6 +38,10 @@ describe('the benchmark report', () => {
     expect(table).toMatch(/\| COPY into an unlogged table \(transport limit\) +\| +0\.25 \| +400,000 \|/);
     expect(table).toContain('Worker peak RSS: 180 MiB. Once started, before any file: peak 120 MiB');
     expect(table).toContain('resident 90 MiB');
+    expect(table).toContain(
+      'CPU, end to end: 7.5 of 10.0 core-seconds busy (75 % of 2 cores over 5.00 s): the worker process 3.0, ' +
+        'everything else (PostgreSQL, Temporal, MinIO, the CLI) 4.5.',
+    );
     expect(table).toMatch(/\| other activities \(outcome bookkeeping\) +\| +0\.05 \| +\|/);
   });
 
