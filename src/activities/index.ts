@@ -32,7 +32,10 @@ export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetric
       metrics?.rowsRead.inc(parsed.rowsRead);
       metrics?.rowsRejected.inc(parsed.rowsRejected);
     }),
-    loadFromStaging: timed('load', loadFromStaging, (loaded) => metrics?.rowsLoaded.inc(loaded.rowsLoaded)),
+    loadFromStaging: timed('load', loadFromStaging, (loaded) => {
+      // A retry that finds the load finished applied nothing: counting its rows would count them twice.
+      if (!loaded.alreadyLoaded) metrics?.rowsLoaded.inc(loaded.rowsLoaded);
+    }),
     aggregateDays: timed('aggregate', aggregateDays),
     markFileCompleted: timed('record-outcome', outcome.markFileCompleted, () => metrics?.files.inc({ status: 'completed' })),
     markFileFailed: timed('record-outcome', outcome.markFileFailed, () => metrics?.files.inc({ status: 'failed' })),

@@ -9,6 +9,11 @@ export type LoadResult = {
   ordersLoaded: number;
   /** Business dates (YYYY-MM-DD) whose aggregates this load changed, ascending. */
   affectedDates: string[];
+  /**
+   * True when an earlier call had already finished this load: this one applied nothing and only
+   * read the recorded result (a retry after a commit whose completion never reached Temporal).
+   */
+  alreadyLoaded: boolean;
 };
 
 /**
@@ -61,7 +66,7 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
     const done = await recordedLoad(tx, fileId);
     if (done !== null) return done;
     const totals = await finishLoad(tx, fileId, LOAD_CHUNKS);
-    return { ...totals, affectedDates: await readAffectedDates(tx, fileId) };
+    return { ...totals, affectedDates: await readAffectedDates(tx, fileId), alreadyLoaded: false };
   });
 }
 
@@ -75,6 +80,7 @@ async function recordedLoad(tx: DatabaseTransactionConnection, fileId: string): 
     rowsLoaded: file.processedRows ?? 0,
     ordersLoaded: await countFileOrders(tx, fileId),
     affectedDates: await readAffectedDates(tx, fileId),
+    alreadyLoaded: true,
   };
 }
 

@@ -11,6 +11,7 @@ import { loadChunk } from '../../src/db/load-chunk.ts';
 import { prepareLoad } from '../../src/db/load-prepare.ts';
 import { LOAD_CHUNKS, loadStagedFile } from '../../src/db/load-staged-file.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createPipelineMetrics, type PipelineMetrics } from '../../src/metrics/pipeline-metrics.ts';
 import { SAMPLE_HEADER } from '../../src/sample/generate-order-lines.ts';
 import { uploadKey } from '../../src/storage/object-keys.ts';
 import { canonicalDump } from '../support/canonical-dump.ts';
@@ -46,8 +47,8 @@ afterAll(async () => {
 });
 
 /** The worker's activities on the interrupted harness, run one at a time by the test. */
-function activityRunner() {
-  const activities = createActivities({ ...interrupted, logger });
+function activityRunner(metrics?: PipelineMetrics) {
+  const activities = createActivities({ ...interrupted, logger, metrics });
   const env = new MockActivityEnvironment();
   // MockActivityEnvironment.run loses the activity's result type; this keeps it.
   const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
@@ -88,7 +89,7 @@ describe('a load interrupted between its chunks', () => {
     expect(firstChunk?.rowsLoaded).toBeGreaterThan(0);
 
     const loaded = await loadStagedFile(interrupted.pool, fileId, timeZone);
-    expect(loaded.rowsLoaded).toBe(2_400);
+    expect(loaded).toMatchObject({ rowsLoaded: 2_400, alreadyLoaded: false });
     await run(activities.aggregateDays, { dates: loaded.affectedDates });
     await run(activities.markFileCompleted, { fileId });
 
@@ -118,8 +119,21 @@ describe('a load interrupted between its chunks', () => {
     const fileId = await interrupted.pool.oneFirst(sql.type(z.object({ id: z.string() }))`
       select id from ingestion_files where filename = 'second.csv'`);
     const again = await loadStagedFile(interrupted.pool, fileId, interrupted.pipeline.businessTimeZone);
-    expect(again.rowsLoaded).toBe(2_400);
+    expect(again).toMatchObject({ rowsLoaded: 2_400, alreadyLoaded: true });
     expect(await canonicalDump(interrupted.pool)).toEqual(before);
+  });
+
+  it('is not counted again on /metrics by a retry that finds it finished', async () => {
+    const fileId = await interrupted.pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      select id from ingestion_files where filename = 'second.csv'`);
+    const metrics = createPipelineMetrics();
+    const { activities, run } = activityRunner(metrics);
+
+    const again = await run(activities.loadFromStaging, { fileId });
+
+    expect(again).toMatchObject({ rowsLoaded: 2_400, alreadyLoaded: true });
+    const counted = await metrics.rowsLoaded.get();
+    expect(counted.values.reduce((sum, { value }) => sum + value, 0)).toBe(0);
   });
 });
 
