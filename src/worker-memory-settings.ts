@@ -21,6 +21,10 @@ import { isMainThread } from 'node:worker_threads';
  *
  * In all: 375 MB peak with that parse before, 260 MB after; 245 MB right after start before (the
  * workflow bundle already built in its own process), 225 MB after.
+ *
+ * Not used: `--optimize-for-size`. It took the worker from 226 to 188 MB right after start, but in
+ * `npm run bench` the worker's CPU for a million-line file went from 26.5 to 59.8 s (84.65 s end
+ * to end against 68.41 s), and a five-million-line file still peaked at 259 MiB (1M: 227 MiB).
  * Any setting the operator gave (on the command line, in NODE_OPTIONS or in the environment) wins;
  * PIPEFORGE_WORKER_MEMORY_SETTINGS=1 in the environment skips the re-exec altogether (to compare).
  */
