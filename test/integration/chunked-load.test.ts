@@ -67,9 +67,23 @@ async function hashAndParse(path: string, filename: string): Promise<{ fileId: s
   return { fileId, rowsRead: parsed.rowsRead, rowsRejected: parsed.rowsRejected };
 }
 
-/** A one-line order of product `sku`, bought by the same customer every time. */
-function priceLine(sku: string) {
-  return (ref: string, date: string, price: string) => `${ref},${date},buyer@example.com,Nairobi,${sku},Lamp,Home,1,${price},card`;
+/**
+ * Two files of one-line orders of product `sku`: the first has `<prefix>-A` (09-10, 10.00) and
+ * `<prefix>-B` (09-05, 20.00); the second moves `<prefix>-A` to 09-01 at 30.00, so that the
+ * product's latest line becomes `<prefix>-B`'s.
+ */
+async function writeReplacedLatestLine(sku: string, prefix: string): Promise<{ first: string; replacing: string }> {
+  const line = (ref: string, date: string, price: string) =>
+    `${prefix}-${ref},${date},buyer@example.com,Nairobi,${sku},Lamp,Home,1,${price},card`;
+  const first = join(workDir, `${prefix.toLowerCase()}.csv`);
+  const replacing = join(workDir, `${prefix.toLowerCase()}-replacing.csv`);
+  await writeFile(first, [SAMPLE_HEADER, line('A', '2026-09-10T10:00:00Z', '10.00'), line('B', '2026-09-05T10:00:00Z', '20.00')].join('\n'));
+  await writeFile(replacing, [SAMPLE_HEADER, line('A', '2026-09-01T10:00:00Z', '30.00')].join('\n'));
+  return { first, replacing };
+}
+
+function basePriceOf(sku: string): Promise<string> {
+  return interrupted.pool.oneFirst(sql.type(z.object({ price: z.string() }))`select base_price as price from products where sku = ${sku}`);
 }
 
 describe('a load interrupted between its chunks', () => {
@@ -139,28 +153,18 @@ describe('a load interrupted between its chunks', () => {
 
 describe('the base price after a replaced order', () => {
   it('falls back to the latest remaining line when the line it came from is replaced by an older one', async () => {
-    const line = priceLine('PRICE-1');
-    const before = join(workDir, 'prices-before.csv');
-    const after = join(workDir, 'prices-after.csv');
-    await writeFile(before, [SAMPLE_HEADER, line('PR-A', '2026-09-10T10:00:00Z', '10.00'), line('PR-B', '2026-09-05T10:00:00Z', '20.00')].join('\n'));
     // PR-A moves before PR-B: the latest line of the product is now PR-B's.
-    await writeFile(after, [SAMPLE_HEADER, line('PR-A', '2026-09-01T10:00:00Z', '30.00')].join('\n'));
-    const priceOf = () =>
-      interrupted.pool.oneFirst(sql.type(z.object({ price: z.string() }))`select base_price as price from products where sku = 'PRICE-1'`);
+    const { first, replacing } = await writeReplacedLatestLine('PRICE-1', 'PR');
 
-    expect(await interrupted.ingest(before)).toMatchObject({ status: 'completed' });
-    expect(await priceOf()).toBe('10.00');
-    expect(await interrupted.ingest(after)).toMatchObject({ status: 'completed' });
-    expect(await priceOf()).toBe('20.00');
+    expect(await interrupted.ingest(first)).toMatchObject({ status: 'completed' });
+    expect(await basePriceOf('PRICE-1')).toBe('10.00');
+    expect(await interrupted.ingest(replacing)).toMatchObject({ status: 'completed' });
+    expect(await basePriceOf('PRICE-1')).toBe('20.00');
   });
 
   it('is found from all the lines when another file replaces the line a chunk kept before the load ends', async () => {
-    const line = priceLine('PRICE-2');
-    const kept = join(workDir, 'kept.csv');
-    const replacing = join(workDir, 'kept-replacing.csv');
     // Both orders hash to the same chunk, so that chunk keeps KEPT-A's line only (the later one).
-    await writeFile(kept, [SAMPLE_HEADER, line('KEPT-A', '2026-09-10T10:00:00Z', '10.00'), line('KEPT-B', '2026-09-05T10:00:00Z', '20.00')].join('\n'));
-    await writeFile(replacing, [SAMPLE_HEADER, line('KEPT-A', '2026-09-01T10:00:00Z', '30.00')].join('\n'));
+    const { first: kept, replacing } = await writeReplacedLatestLine('PRICE-2', 'KEPT');
     const sameChunk = await interrupted.pool.oneFirst(sql.type(z.object({ same: z.boolean() }))`
       select mod(hashtext('KEPT-A')::bigint + 2147483648, ${LOAD_CHUNKS}) = mod(hashtext('KEPT-B')::bigint + 2147483648, ${LOAD_CHUNKS}) as same`);
     expect(sameChunk).toBe(true);
@@ -176,9 +180,7 @@ describe('the base price after a replaced order', () => {
     await loadStagedFile(interrupted.pool, fileId, timeZone);
 
     // The latest remaining line is KEPT-B's (KEPT-A moved to 09-01).
-    const price = await interrupted.pool.oneFirst(sql.type(z.object({ price: z.string() }))`
-      select base_price as price from products where sku = 'PRICE-2'`);
-    expect(price).toBe('20.00');
+    expect(await basePriceOf('PRICE-2')).toBe('20.00');
   });
 });
 
