@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_TASK_QUEUE } from './workflows/task-queue.ts';
 
 /**
  * Configuration comes only from the environment. Each concern has its own schema so that a
@@ -19,7 +20,7 @@ const databaseSchema = z.object({
 const temporalSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('pipeforge-ingest'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.string().optional(),
 });
 

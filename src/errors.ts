@@ -1,5 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureTypes } from './shared.ts';
+/**
+ * PipeForge's error classes, plain and free of any Temporal SDK: the domain, the configuration and
+ * the CLI raise them, and only the activity boundary (activities/failures.ts) turns them into
+ * failures a retry policy can match.
+ */
 
 /** A configuration variable is missing or malformed. The message names variables, never values. */
 export class ConfigError extends Error {
@@ -71,36 +74,7 @@ export class MissingObjectError extends Error {
   }
 }
 
-/**
- * At the activity boundary, input problems become non-retryable failures with a type the retry
- * policy names; anything else (database, storage, network) is rethrown untouched and retried.
- */
-export function toActivityFailure(error: unknown): unknown {
-  if (error instanceof InvalidFileError) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: FailureTypes.invalidFile,
-      nonRetryable: true,
-      details: [{ filename: error.filename, line: error.line ?? null }],
-      cause: error,
-    });
-  }
-  if (error instanceof RejectRatioExceededError) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: FailureTypes.tooManyRejects,
-      nonRetryable: true,
-      details: [{ rejectedRows: error.rejectedRows, dataRows: error.dataRows }],
-      cause: error,
-    });
-  }
-  if (error instanceof MissingObjectError) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: FailureTypes.missingObject,
-      nonRetryable: true,
-      cause: error,
-    });
-  }
-  return error;
+/** A command line that cannot work as given: reported in one line with the usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
 }

@@ -1,6 +1,6 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { DiscardOutcome } from '../shared.ts';
+import type { DiscardOutcome } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export type DiscardInput = { fileId: string };

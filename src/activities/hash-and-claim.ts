@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { claimFile } from '../db/ingestion-files.ts';
-import { InvalidFileError, toActivityFailure } from '../errors.ts';
+import { InvalidFileError } from '../errors.ts';
+import type { IngestFileInput } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
+import { toActivityFailure } from './failures.ts';
 
-export type HashAndClaimInput = { objectKey: string; filename: string; contentHash: string };
 export type HashAndClaimResult = { fileId: string; duplicateOf: string | null };
 
 /**
@@ -12,7 +13,7 @@ export type HashAndClaimResult = { fileId: string; duplicateOf: string | null };
  * content hash. The same content seen before, under any name, is reported as a duplicate.
  */
 export function createHashAndClaim({ pool, store, logger }: ActivityDeps) {
-  return async function hashAndClaim(input: HashAndClaimInput): Promise<HashAndClaimResult> {
+  return async function hashAndClaim(input: IngestFileInput): Promise<HashAndClaimResult> {
     try {
       const actualHash = await hashObject(await store.read(input.objectKey));
       if (actualHash !== input.contentHash) {

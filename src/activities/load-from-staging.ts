@@ -1,5 +1,5 @@
 import { loadStagedFile, type LoadResult } from '../db/load-staged-file.ts';
-import { toActivityFailure } from '../errors.ts';
+import { toActivityFailure } from './failures.ts';
 import type { ActivityDeps } from './deps.ts';
 import { heartbeatWhile } from './heartbeat.ts';
 

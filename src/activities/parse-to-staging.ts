@@ -10,8 +10,10 @@ import {
   insertRejects,
   rejectInconsistentOrders,
 } from '../db/staging.ts';
-import { RejectRatioExceededError, toActivityFailure } from '../errors.ts';
+import { RejectRatioExceededError } from '../errors.ts';
+import { toActivityFailure } from './failures.ts';
 import type { ActivityDeps } from './deps.ts';
+import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import { heartbeatWhile, previousHeartbeat } from './heartbeat.ts';
 import { writeRejectsReport } from './rejects-report.ts';
 
@@ -23,8 +25,6 @@ export type ParseResult = {
   /** Object key (in the same bucket) of the report of rejected lines, when there were any. */
   rejectsReportKey: string | null;
 };
-
-type ParseHeartbeat = { lineNumber: number };
 
 /**
  * Rows per COPY. A file's last COPY starts only when its parse is done, so smaller batches shorten
@@ -72,7 +72,7 @@ export function createParseToStaging({ pool, databaseUrl, store, pipeline, logge
           await writing;
           if (batch.lastLineNumber <= resumeAfter) {
             // Re-reading what an earlier attempt wrote is still progress the server must hear of.
-            context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeat);
+            context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeatDetails);
             continue;
           }
           const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
@@ -80,7 +80,7 @@ export function createParseToStaging({ pool, databaseUrl, store, pipeline, logge
           writing = Promise.all([
             copyStagedLines(connection, input.fileId, fresh),
             insertRejects(pool, input.fileId, freshRejects),
-          ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeat));
+          ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeatDetails));
         }
         await writing;
       } finally {
@@ -96,7 +96,7 @@ export function createParseToStaging({ pool, databaseUrl, store, pipeline, logge
           await recordParseCounts(pool, input.fileId, { totalRows: rowsRead, failedRows: counts.rejectedRows });
           return counts;
         })(),
-        () => ({ lineNumber: lastLineNumber }) satisfies ParseHeartbeat,
+        () => ({ lineNumber: lastLineNumber }) satisfies ParseHeartbeatDetails,
       );
       // Written before the ratio check: a refused file is the one whose sender most needs it.
       const rejectsReportKey =
@@ -108,7 +108,7 @@ export function createParseToStaging({ pool, databaseUrl, store, pipeline, logge
               fileId: input.fileId,
               objectKey: input.objectKey,
               // The same details as the last batch's, so a retry still skips the staged lines.
-              onProgress: () => context.heartbeat({ lineNumber: lastLineNumber } satisfies ParseHeartbeat),
+              onProgress: () => context.heartbeat({ lineNumber: lastLineNumber } satisfies ParseHeartbeatDetails),
             });
       log.info({ rowsRead, stagedRows, rejectedRows, rejectsReportKey }, 'parsed file');
       if (rowsRead > 0 && rejectedRows / rowsRead > pipeline.maxRejectRatio) {
@@ -121,6 +121,6 @@ export function createParseToStaging({ pool, databaseUrl, store, pipeline, logge
   };
 }
 
-function isParseHeartbeat(value: unknown): value is ParseHeartbeat {
-  return typeof value === 'object' && value !== null && typeof (value as ParseHeartbeat).lineNumber === 'number';
+function isParseHeartbeat(value: unknown): value is ParseHeartbeatDetails {
+  return typeof value === 'object' && value !== null && typeof (value as ParseHeartbeatDetails).lineNumber === 'number';
 }

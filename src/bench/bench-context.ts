@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { sha256File } from '../client/submit-file.ts';
-import { ingestWorkflowId } from '../shared.ts';
+import { ingestWorkflowId } from '../workflows/ingest-file-contract.ts';
 import { startBenchWorker, type BenchWorker } from './bench-worker.ts';
 import type { Cleanup } from './cleanup.ts';
 import { fetchStageTimings } from './stage-timings.ts';

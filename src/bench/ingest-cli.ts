@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { basename } from 'node:path';
-import type { IngestSummary } from '../shared.ts';
+import type { IngestSummary } from '../workflows/ingest-file-contract.ts';
 import { killOnExit } from '../stack/exit-guard.ts';
 import { CLI_ENTRY, PROJECT_ROOT } from './node-entry.ts';
 

@@ -7,10 +7,10 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common';
-import { AGGREGATE_SALES_WORKFLOW_TYPE, scheduledAggregationWorkflowId, type AggregateSalesInput } from '../shared.ts';
-import type { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
+import { type AggregateSalesInput, scheduledAggregationWorkflowId } from '../workflows/aggregate-sales-contract.ts';
+import { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
 import { describeRange } from './aggregation-range-args.ts';
-import { UsageError } from './business-time-zone.ts';
+import { UsageError } from '../errors.ts';
 
 /**
  * BUFFER_ONE: a run that comes due while the previous one is still going waits for it, and at most
@@ -65,7 +65,7 @@ export async function upsertAggregateSchedule(
   const spec = specFor(options.cadence, options.timeZone);
   const action: AggregateAction = {
     type: 'startWorkflow',
-    workflowType: AGGREGATE_SALES_WORKFLOW_TYPE,
+    workflowType: aggregateSalesWorkflow,
     workflowId: scheduledAggregationWorkflowId(options.name),
     taskQueue: options.taskQueue,
     args: [options.range],
@@ -92,7 +92,7 @@ export async function upsertAggregateSchedule(
 export async function listAggregateSchedules(client: Client): Promise<ScheduleDescription[]> {
   const descriptions: ScheduleDescription[] = [];
   for await (const summary of client.schedule.list()) {
-    if (summary.action?.workflowType !== AGGREGATE_SALES_WORKFLOW_TYPE) continue;
+    if (summary.action?.workflowType !== aggregateSalesWorkflow.name) continue;
     descriptions.push(await client.schedule.getHandle(summary.scheduleId).describe());
   }
   return descriptions.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));

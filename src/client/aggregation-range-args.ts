@@ -1,6 +1,6 @@
 import { daysInRange, isIsoDate } from '../domain/business-dates.ts';
-import type { AggregateSalesInput } from '../shared.ts';
-import { UsageError } from './business-time-zone.ts';
+import type { AggregateSalesInput } from '../workflows/aggregate-sales-contract.ts';
+import { UsageError } from '../errors.ts';
 
 export type RangeArgs = { from?: string | undefined; to?: string | undefined; 'last-days'?: string | undefined };
 

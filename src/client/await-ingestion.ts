@@ -1,16 +1,13 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import {
-  progressQuery,
-  SearchAttributes,
-  type IngestProgress,
-  type IngestSummary,
-  type ParseHeartbeatDetails,
-} from '../shared.ts';
+import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, type IngestSummary, type ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
+import type { Activities } from '../activities/index.ts';
 import { withParseHeartbeat } from './progress/file-progress.ts';
 import type { IngestHandle } from './submit-file.ts';
 
 const POLL_INTERVAL_MS = 500;
+/** The activity whose heartbeat carries the parse's line reached. */
+const PARSE_ACTIVITY: keyof Activities = 'parseToStaging';
 
 /**
  * Waits for an ingestion to finish and returns its summary, also for a failed file (whose summary
@@ -43,8 +40,8 @@ export async function awaitIngestion(
 async function summaryWithoutResult(handle: IngestHandle, status: 'cancelled' | 'failed', error: string | null): Promise<IngestSummary> {
   const attributes = (await handle.describe()).typedSearchAttributes;
   return {
-    fileId: attributes.get(SearchAttributes.ingestionFileId) ?? '',
-    filename: attributes.get(SearchAttributes.filename) ?? handle.workflowId,
+    fileId: attributes.get(IngestSearchAttributes.ingestionFileId) ?? '',
+    filename: attributes.get(IngestSearchAttributes.filename) ?? handle.workflowId,
     status,
     rowsRead: 0,
     rowsLoaded: 0,
@@ -57,14 +54,14 @@ async function summaryWithoutResult(handle: IngestHandle, status: 'cancelled' | 
 
 /** The workflow's progress with the parse activity's live row count folded in. */
 export async function readLiveProgress(handle: IngestHandle): Promise<IngestProgress> {
-  const progress = await handle.query(progressQuery);
+  const progress = await handle.query(ingestProgressQuery);
   if (progress.stage !== 'parse') return progress;
   return withParseHeartbeat(progress, await parseHeartbeatLine(handle));
 }
 
 async function parseHeartbeatLine(handle: IngestHandle): Promise<number | null> {
   const description = await handle.describe();
-  const parse = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === 'parseToStaging');
+  const parse = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === PARSE_ACTIVITY);
   const payload = parse?.heartbeatDetails?.payloads?.[0];
   if (!payload) return null;
   const details = defaultPayloadConverter.fromPayload<Partial<ParseHeartbeatDetails> | null>(payload);

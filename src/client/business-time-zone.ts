@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.ts';
+
 /**
  * PIPEFORGE_BUSINESS_TZ without the rest of the pipeline configuration: scheduling and reporting
  * need the zone of the business day, not the email-hash secret that loadPipelineConfig demands.
@@ -15,9 +17,4 @@ export function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A command line that cannot work as given: reported in one line with the usage, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }

@@ -1,4 +1,4 @@
-import type { IngestSummary } from '../shared.ts';
+import type { IngestSummary } from '../workflows/ingest-file-contract.ts';
 
 /**
  * The CLI's user-facing output. Library code logs through pino; the CLI prints for a person (or,

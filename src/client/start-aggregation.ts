@@ -1,12 +1,6 @@
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import {
-  AGGREGATE_SALES_WORKFLOW_TYPE,
-  aggregateProgressQuery,
-  aggregateSalesWorkflowId,
-  type AggregateSalesProgress,
-  type AggregateSalesResult,
-} from '../shared.ts';
-import type { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
+import { aggregateProgressQuery, type AggregateSalesProgress, type AggregateSalesResult, aggregateSalesWorkflowId } from '../workflows/aggregate-sales-contract.ts';
+import { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
 
 export type AggregationHandle = WorkflowHandle<typeof aggregateSalesWorkflow>;
 export type StartedAggregation = WorkflowHandleWithFirstExecutionRunId<typeof aggregateSalesWorkflow>;
@@ -22,7 +16,7 @@ export async function startAggregation(
   taskQueue: string,
   range: { from: string; to: string; batchDays?: number },
 ): Promise<StartedAggregation> {
-  return client.workflow.start<typeof aggregateSalesWorkflow>(AGGREGATE_SALES_WORKFLOW_TYPE, {
+  return client.workflow.start(aggregateSalesWorkflow, {
     taskQueue,
     workflowId: aggregateSalesWorkflowId(range.from, range.to),
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ingestWorkflowId, SearchAttributes, type IngestFileInput, type IngestProgress, type IngestSummary } from '../shared.ts';
+import { type IngestFileInput, type IngestProgress, IngestSearchAttributes, type IngestSummary, ingestWorkflowId } from '../workflows/ingest-file-contract.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { objectFileName, uploadKey } from '../storage/object-keys.ts';
-import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
+import { ingestFileWorkflow } from '../workflows/ingest-file.ts';
 import { awaitIngestion } from './await-ingestion.ts';
 
 export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
@@ -59,16 +59,16 @@ export async function storedObjectInput(store: ObjectStore, objectKey: string): 
 export async function startIngestion(deps: Pick<SubmitDeps, 'client' | 'taskQueue'>, input: IngestFileInput): Promise<SubmittedFile> {
   const workflowId = ingestWorkflowId(input.contentHash);
   try {
-    const handle = await deps.client.workflow.start<typeof ingestFileWorkflow>('ingestFileWorkflow', {
+    const handle = await deps.client.workflow.start(ingestFileWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId,
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: [
-        { key: SearchAttributes.filename, value: input.filename },
-        { key: SearchAttributes.contentHash, value: input.contentHash },
-        { key: SearchAttributes.ingestStatus, value: 'processing' },
+        { key: IngestSearchAttributes.filename, value: input.filename },
+        { key: IngestSearchAttributes.contentHash, value: input.contentHash },
+        { key: IngestSearchAttributes.ingestStatus, value: 'processing' },
       ],
     });
     return { ...input, workflowId, handle, attachedToRunning: false };

@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { IngestStatus } from '../shared.ts';
+import type { IngestStatus } from '../workflows/ingest-file-contract.ts';
 
 /**
  * PipeForge's own metrics, beside Temporal's worker metrics on the same endpoint. A registry per

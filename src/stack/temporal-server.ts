@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../logger.ts';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../shared.ts';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/ingest-file-contract.ts';
 import { logFilePath, startFailure } from './log-file.ts';
 import { startFailureReason, startManagedProcess, type ManagedProcess } from './managed-process.ts';
 import { LOOPBACK } from './ports.ts';

@@ -4,7 +4,6 @@ import {
   proxyActivities,
   setHandler,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { addDays, consecutiveDates, daysInRange, isIsoDate, lastDaysRange } from '../domain/business-dates.ts';
@@ -14,7 +13,8 @@ import {
   type AggregateSalesInput,
   type AggregateSalesProgress,
   type AggregateSalesResult,
-} from '../shared.ts';
+} from './aggregate-sales-contract.ts';
+import { INFRASTRUCTURE_RETRY } from './retry-policy.ts';
 
 /** A month per activity call: a year-long backfill is a dozen activities, not hundreds of events. */
 const DEFAULT_BATCH_DAYS = 31;
@@ -31,12 +31,7 @@ const { aggregateDays } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   // The activity heartbeats after every 7-day chunk and resumes from the last one reported.
   heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 30,
-  } satisfies ActivityOptions['retry'],
+  retry: INFRASTRUCTURE_RETRY,
 });
 
 /**

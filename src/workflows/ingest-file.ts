@@ -11,27 +11,19 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import {
-  FailureTypes,
-  NON_RETRYABLE_FAILURE_TYPES,
-  progressQuery,
-  SearchAttributes,
+  IngestFailureTypes,
+  ingestProgressQuery,
+  IngestSearchAttributes,
+  NON_RETRYABLE_INGEST_FAILURE_TYPES,
   type IngestFileInput,
   type IngestProgress,
   type IngestStatus,
   type IngestSummary,
-} from '../shared.ts';
+} from './ingest-file-contract.ts';
+import { INFRASTRUCTURE_RETRY, UNLIMITED_RETRY } from './retry-policy.ts';
 
-/**
- * Infrastructure trouble (PostgreSQL, MinIO, the network) is retried with backoff for about half
- * an hour before the file is declared failed; bad input is never retried.
- */
-const retry: ActivityOptions['retry'] = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-  maximumAttempts: 30,
-  nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-};
+/** Bad input is never retried: the same bytes would fail the same way. */
+const retry: ActivityOptions['retry'] = { ...INFRASTRUCTURE_RETRY, nonRetryableErrorTypes: NON_RETRYABLE_INGEST_FAILURE_TYPES };
 
 /**
  * How long a silent activity may go before the server assumes its worker died and retries it
@@ -61,7 +53,7 @@ const { aggregateDays } = proxyActivities<Activities>({
 // Recording the outcome is a one-row update that must eventually happen: retried without limit.
 const { markFileCompleted, markFileFailed, discardCancelledIngestion } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: UNLIMITED_RETRY,
 });
 
 /**
@@ -75,7 +67,7 @@ const { markFileCompleted, markFileFailed, discardCancelledIngestion } = proxyAc
  */
 export async function ingestFileWorkflow(input: IngestFileInput): Promise<IngestSummary> {
   const progress: IngestProgress = { stage: 'queued', fileId: null, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 };
-  setHandler(progressQuery, () => progress);
+  setHandler(ingestProgressQuery, () => progress);
 
   const summarize = (status: IngestStatus, extra: Partial<IngestSummary> = {}): IngestSummary => ({
     fileId: progress.fileId ?? '',
@@ -91,23 +83,23 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
   });
   const publish = (status: IngestStatus) =>
     upsertSearchAttributes([
-      { key: SearchAttributes.ingestStatus, value: status },
-      { key: SearchAttributes.rowsRead, value: progress.rowsRead },
-      { key: SearchAttributes.rowsLoaded, value: progress.rowsLoaded },
-      { key: SearchAttributes.rowsRejected, value: progress.rowsRejected },
+      { key: IngestSearchAttributes.ingestStatus, value: status },
+      { key: IngestSearchAttributes.rowsRead, value: progress.rowsRead },
+      { key: IngestSearchAttributes.rowsLoaded, value: progress.rowsLoaded },
+      { key: IngestSearchAttributes.rowsRejected, value: progress.rowsRejected },
     ]);
 
   upsertSearchAttributes([
-    { key: SearchAttributes.filename, value: input.filename },
-    { key: SearchAttributes.contentHash, value: input.contentHash },
-    { key: SearchAttributes.ingestStatus, value: 'processing' },
+    { key: IngestSearchAttributes.filename, value: input.filename },
+    { key: IngestSearchAttributes.contentHash, value: input.contentHash },
+    { key: IngestSearchAttributes.ingestStatus, value: 'processing' },
   ]);
 
   // Short, and it creates the row a cancel must clean up: let it finish so the file id is known.
   progress.stage = 'hash-dedupe';
   const claim = await CancellationScope.nonCancellable(() => hashAndClaim(input));
   progress.fileId = claim.fileId;
-  upsertSearchAttributes([{ key: SearchAttributes.ingestionFileId, value: claim.fileId }]);
+  upsertSearchAttributes([{ key: IngestSearchAttributes.ingestionFileId, value: claim.fileId }]);
   if (claim.duplicateOf !== null) {
     progress.stage = 'done';
     publish('duplicate');
@@ -179,7 +171,7 @@ function failureMessage(error: unknown): string {
 /** A file refused for its reject ratio still tells how many rows were read and rejected. */
 function rejectCounts(error: unknown): { dataRows: number; rejectedRows: number } | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureTypes.tooManyRejects) return undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== IngestFailureTypes.tooManyRejects) return undefined;
   const details: unknown = cause.details?.[0];
   if (typeof details !== 'object' || details === null) return undefined;
   const { dataRows, rejectedRows } = details as Record<string, unknown>;

@@ -13,12 +13,12 @@ import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig } from '../..
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
-import { ingestWorkflowId, SearchAttributes } from '../../src/shared.ts';
+import { IngestSearchAttributes, ingestWorkflowId } from '../../src/workflows/ingest-file-contract.ts';
 import { startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
 import { uploadKey } from '../../src/storage/object-keys.ts';
 import { createObjectStore, type ObjectStore } from '../../src/storage/object-store.ts';
 import { createIngestWorker } from '../../src/worker.ts';
-import type { ingestFileWorkflow } from '../../src/workflows/ingest-file.ts';
+import { ingestFileWorkflow } from '../../src/workflows/ingest-file.ts';
 import { canonicalDump } from '../support/canonical-dump.ts';
 import { writeGeneratedFile } from '../support/generated-file.ts';
 import { pendingActivity, type PendingActivity } from '../support/pending-activities.ts';
@@ -115,11 +115,11 @@ describe('servers that go away while a file is ingested', () => {
     await stack.servers.minio.stop();
     expect(stack.servers.minio.running).toBe(false);
     const startedAt = Date.now();
-    handle = await client.workflow.start<typeof ingestFileWorkflow>('ingestFileWorkflow', {
+    handle = await client.workflow.start(ingestFileWorkflow, {
       taskQueue,
       workflowId: ingestWorkflowId(contentHash),
       args: [{ objectKey, filename, contentHash }],
-      typedSearchAttributes: [{ key: SearchAttributes.filename, value: filename }],
+      typedSearchAttributes: [{ key: IngestSearchAttributes.filename, value: filename }],
     });
 
     const failing = await waitForFailedAttempts(handle, 'hashAndClaim', 4);

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { awaitAggregation, startAggregation } from '../../src/client/start-aggregation.ts';
 import { recomputeDailyAggregates } from '../../src/db/sales-aggregates.ts';
 import { generateOrderLines, type GeneratorOptions } from '../../src/sample/generate-order-lines.ts';
-import type { AggregateSalesProgress } from '../../src/shared.ts';
+import type { AggregateSalesProgress } from '../../src/workflows/aggregate-sales-contract.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**

@@ -7,7 +7,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { describeSummary } from '../../src/client/output.ts';
 import { createLogger } from '../../src/logger.ts';
-import { FailureTypes } from '../../src/shared.ts';
+import { IngestFailureTypes } from '../../src/workflows/ingest-file-contract.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**
@@ -121,49 +121,49 @@ const cases: Case[] = [
     name: 'a header without required columns',
     content: 'order_ref,order_date,customer_email,sku,product_name,category,quantity\nA,2026-09-01,a@example.com,S,P,C,1\n',
     status: 'failed',
-    error: { line: 1, reason: /lacks the required columns unit_price, payment_method/, type: FailureTypes.invalidFile },
+    error: { line: 1, reason: /lacks the required columns unit_price, payment_method/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'a header naming a column twice',
     content: `${HEADER},SKU\nDUP-1,2026-09-01,a@example.com,,S,P,C,1,1.00,mpesa,S\n`,
     status: 'failed',
-    error: { line: 1, reason: /names sku more than once/, type: FailureTypes.invalidFile },
+    error: { line: 1, reason: /names sku more than once/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'bytes that are not UTF-8 after valid rows',
     content: Buffer.concat([Buffer.from(`${[HEADER, ...goodRows('UTF', 2)].join('\n')}\n`), Buffer.from('UTF-X,2026-09-01,a@example.com,,S,'), NOT_UTF8, Buffer.from(',C,1,1.00,mpesa\n')]),
     status: 'failed',
-    error: { line: 4, reason: /not valid UTF-8: byte 0xE9 does not belong to a UTF-8 character/, type: FailureTypes.invalidFile },
+    error: { line: 4, reason: /not valid UTF-8: byte 0xE9 does not belong to a UTF-8 character/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'a record over 1 MiB (a quote left open)',
     content: `${HEADER}\nBIG-1,2026-09-01,a@example.com,,S,"${'x'.repeat(1_200_000)}\n${'y,'.repeat(10)}\n`,
     status: 'failed',
-    error: { line: 2, reason: /longer than 1 MiB/, type: FailureTypes.invalidFile },
+    error: { line: 2, reason: /longer than 1 MiB/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'a quote never closed',
     content: `${HEADER}\n${row({ ref: 'OPEN-1' })}\nOPEN-2,2026-09-01,a@example.com,,S,"Tea,C,1,1.00,mpesa\n`,
     status: 'failed',
-    error: { line: 3, reason: /never closed/, type: FailureTypes.invalidFile },
+    error: { line: 3, reason: /never closed/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'an empty object',
     content: '',
     status: 'failed',
-    error: { reason: /the file is empty: it has no header line/, type: FailureTypes.invalidFile },
+    error: { reason: /the file is empty: it has no header line/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'a binary object (a PNG image)',
     content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xd8]),
     status: 'failed',
-    error: { line: 1, reason: /not valid UTF-8/, type: FailureTypes.invalidFile },
+    error: { line: 1, reason: /not valid UTF-8/, type: IngestFailureTypes.invalidFile },
   },
   {
     name: 'a binary object that happens to be valid UTF-8 (NUL bytes)',
     content: Buffer.alloc(4096, 0),
     status: 'failed',
-    error: { line: 1, reason: /lacks the required columns order_ref, order_date/, type: FailureTypes.invalidFile },
+    error: { line: 1, reason: /lacks the required columns order_ref, order_date/, type: IngestFailureTypes.invalidFile },
   },
   // Row-level rules: the row is rejected with its line, column and reason; the rest loads.
   {
@@ -405,7 +405,7 @@ describe('PIPEFORGE_MAX_REJECT_RATIO (default 0.05)', () => {
     const rejected = await harness.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from ingestion_rejects where ingestion_file_id = ${summary.fileId}`);
     expect(rejected).toBe(2);
-    await expectOneNonRetryableParseAttempt(summary.workflowId, FailureTypes.tooManyRejects);
+    await expectOneNonRetryableParseAttempt(summary.workflowId, IngestFailureTypes.tooManyRejects);
   });
 });
 
@@ -417,7 +417,7 @@ describe('bad input is not retried', () => {
     // The first row, read as a header, shows its values, with the email masked.
     expect(summary.error).toContain('"ORD-1"');
     expect(summary.error).not.toContain('amina');
-    await expectOneNonRetryableParseAttempt(summary.workflowId, FailureTypes.invalidFile);
+    await expectOneNonRetryableParseAttempt(summary.workflowId, IngestFailureTypes.invalidFile);
   });
 });
 

@@ -12,7 +12,7 @@ import { submitFile } from '../../src/client/submit-file.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
 import { loadStorageConfig, loadTemporalConfig } from '../../src/config.ts';
 import { generateOrderLines } from '../../src/sample/generate-order-lines.ts';
-import type { IngestSummary } from '../../src/shared.ts';
+import type { IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
 import { createDatabase, dropDatabase } from '../../src/stack/databases.ts';
 import { createObjectStore } from '../../src/storage/object-store.ts';
 import { requireTestEnv, TEMPLATE_DATABASE, TEST_ENV_KEYS } from '../support/test-env.ts';

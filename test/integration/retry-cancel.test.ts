@@ -15,7 +15,7 @@ import { sha256File, submitFile } from '../../src/client/submit-file.ts';
 import { loadTemporalConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { generateOrderLines } from '../../src/sample/generate-order-lines.ts';
-import { ingestWorkflowId, SearchAttributes, type IngestSummary } from '../../src/shared.ts';
+import { IngestSearchAttributes, type IngestSummary, ingestWorkflowId } from '../../src/workflows/ingest-file-contract.ts';
 import { uploadKey } from '../../src/storage/object-keys.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 import { requireTestEnv, TEST_ENV_KEYS } from '../support/test-env.ts';
@@ -152,7 +152,7 @@ describe('pipeforge cancel', () => {
     expect(await traces(submitted.contentHash)).toEqual({ files: 0, staged: 0, rejects: 0, orders: 0 });
     const description = await submitted.handle.describe();
     expect(description.status.name).toBe('CANCELLED');
-    expect(description.typedSearchAttributes.get(SearchAttributes.ingestStatus)).toBe('cancelled');
+    expect(description.typedSearchAttributes.get(IngestSearchAttributes.ingestStatus)).toBe('cancelled');
   });
 
   it('finishes the file instead when its load had already committed', async () => {
@@ -176,7 +176,7 @@ describe('pipeforge cancel', () => {
     const row = await harness.pool.one(sql.type(fileRow)`
       select status, loaded_at is not null as loaded from ingestion_files where content_hash = ${submitted.contentHash}`);
     expect(row).toEqual({ status: 'completed', loaded: true });
-    expect((await submitted.handle.describe()).typedSearchAttributes.get(SearchAttributes.ingestStatus)).toBe('completed');
+    expect((await submitted.handle.describe()).typedSearchAttributes.get(IngestSearchAttributes.ingestStatus)).toBe('completed');
   });
 
   it('refuses to cancel what is not running', async () => {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { scheduleCommand } from '../../src/client/commands/schedule.ts';
 import { createLogger } from '../../src/logger.ts';
 import { generateOrderLines } from '../../src/sample/generate-order-lines.ts';
-import { scheduledAggregationWorkflowId } from '../../src/shared.ts';
+import { scheduledAggregationWorkflowId } from '../../src/workflows/aggregate-sales-contract.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**

@@ -6,7 +6,7 @@ import { connectClient } from '../../src/client/temporal-client.ts';
 import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig, type PipelineConfig } from '../../src/config.ts';
 import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import type { IngestSummary } from '../../src/shared.ts';
+import type { IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
 import { createDatabase, dropDatabase } from '../../src/stack/databases.ts';
 import { createObjectStore, type ObjectStore } from '../../src/storage/object-store.ts';
 import { createIngestWorker } from '../../src/worker.ts';

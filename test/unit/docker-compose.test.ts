@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { loadDatabaseConfig, loadMetricsConfig, loadWorkerConfig } from '../../src/config.ts';
 import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/shared.ts';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/workflows/ingest-file-contract.ts';
+import { DEFAULT_TASK_QUEUE } from '../../src/workflows/task-queue.ts';
 
 type Env = Record<string, string | undefined>;
 

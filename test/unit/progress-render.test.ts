@@ -3,7 +3,7 @@ import { createProgressDisplay } from '../../src/client/progress/progress-displa
 import { rowsPerSecond, withParseHeartbeat, type FileProgress } from '../../src/client/progress/file-progress.ts';
 import { renderBarLine, renderFrame } from '../../src/client/progress/render-bar.ts';
 import { renderPlainUpdate } from '../../src/client/progress/render-lines.ts';
-import type { IngestProgress, IngestSummary } from '../../src/shared.ts';
+import type { IngestProgress, IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
 
 const file = (overrides: Partial<FileProgress> = {}): FileProgress => ({
   filename: 'orders.csv',

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadTemporalConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import { progressQuery } from '../../shared.ts';
+import { ingestProgressQuery } from '../../workflows/ingest-file-contract.ts';
 import { awaitIngestion } from '../await-ingestion.ts';
 import { out } from '../output.ts';
 import { describeOutcome } from '../progress/describe-outcome.ts';
@@ -34,7 +34,7 @@ export async function cancelCommand(args: string[], _logger: Logger): Promise<nu
       out.error(`${workflowId} is not running (${status.toLowerCase()}); there is nothing to cancel`);
       return 1;
     }
-    const progress = await handle.query(progressQuery).catch(() => null);
+    const progress = await handle.query(ingestProgressQuery).catch(() => null);
     if (progress && (progress.stage === 'aggregate' || progress.stage === 'done')) {
       out.error(`${workflowId} is not cancelled: ${TOO_LATE}`);
       return 1;

@@ -4,7 +4,8 @@ import { createDatabasePool } from '../../db/pool.ts';
 import { REPORT_DIMENSIONS, salesReportBy, type ReportDimension } from '../../db/sales-report-by.ts';
 import type { Logger } from '../../logger.ts';
 import { explicitRange } from '../aggregation-range-args.ts';
-import { businessTimeZone, UsageError } from '../business-time-zone.ts';
+import { UsageError } from '../../errors.ts';
+import { businessTimeZone } from '../business-time-zone.ts';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report-format.ts';
 import { out } from '../output.ts';
 

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
 import { InvalidFileError, MissingObjectError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import { ingestWorkflowId, type IngestFileInput } from '../../shared.ts';
+import { type IngestFileInput, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
 import { awaitIngestion } from '../await-ingestion.ts';
 import { out } from '../output.ts';

@@ -11,7 +11,8 @@ import {
   type ScheduleCadence,
 } from '../aggregate-schedules.ts';
 import { aggregationRangeFromArgs, describeRange } from '../aggregation-range-args.ts';
-import { businessTimeZone, isTimeZone, UsageError } from '../business-time-zone.ts';
+import { UsageError } from '../../errors.ts';
+import { businessTimeZone, isTimeZone } from '../business-time-zone.ts';
 import { formatTable, out } from '../output.ts';
 import { connectClient } from '../temporal-client.ts';
 

@@ -3,7 +3,7 @@ import { loadDatabaseConfig, loadTemporalConfig } from '../../config.ts';
 import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
 import type { Logger } from '../../logger.ts';
-import { ingestWorkflowId, progressQuery, SearchAttributes, type IngestProgress } from '../../shared.ts';
+import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
 import { awaitIngestion } from '../await-ingestion.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
@@ -42,7 +42,7 @@ export async function statusCommand(args: string[], _logger: Logger): Promise<nu
     if (values.follow) {
       // Follows the latest run to its end, drawing the same progress as `ingest --wait`.
       const running = await handle.describe();
-      const filename = running.typedSearchAttributes.get(SearchAttributes.filename) ?? workflowId;
+      const filename = running.typedSearchAttributes.get(IngestSearchAttributes.filename) ?? workflowId;
       const display = values.json ? null : terminalProgressDisplay([filename]);
       const summary = await awaitIngestion(handle, (progress) => display?.update(0, progress));
       display?.finish(0, summary);
@@ -50,14 +50,14 @@ export async function statusCommand(args: string[], _logger: Logger): Promise<nu
     }
     const description = await handle.describe();
     const attributes = description.typedSearchAttributes;
-    const progress: IngestProgress | null = await handle.query(progressQuery).catch(() => null);
+    const progress: IngestProgress | null = await handle.query(ingestProgressQuery).catch(() => null);
     const status = {
       workflowId,
       runId: description.runId,
       workflowStatus: description.status.name,
-      ingestStatus: attributes.get(SearchAttributes.ingestStatus) ?? null,
-      fileId: attributes.get(SearchAttributes.ingestionFileId) ?? null,
-      filename: attributes.get(SearchAttributes.filename) ?? null,
+      ingestStatus: attributes.get(IngestSearchAttributes.ingestStatus) ?? null,
+      fileId: attributes.get(IngestSearchAttributes.ingestionFileId) ?? null,
+      filename: attributes.get(IngestSearchAttributes.filename) ?? null,
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
       progress,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import { ingestWorkflowId } from '../../shared.ts';
+import { ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
 import { DROP_PREFIX } from '../../storage/object-keys.ts';
 import { createObjectStore, type StoredObject } from '../../storage/object-store.ts';
 import { awaitIngestion } from '../await-ingestion.ts';

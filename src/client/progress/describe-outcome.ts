@@ -1,4 +1,4 @@
-import type { IngestSummary } from '../../shared.ts';
+import type { IngestSummary } from '../../workflows/ingest-file-contract.ts';
 import { describeSummary } from '../output.ts';
 
 /** The one-line result of a file, including the outcomes the generic summary does not phrase. */

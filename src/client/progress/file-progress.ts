@@ -1,4 +1,4 @@
-import type { IngestProgress, IngestStage, IngestSummary } from '../../shared.ts';
+import type { IngestProgress, IngestStage, IngestSummary } from '../../workflows/ingest-file-contract.ts';
 
 /** What the progress display knows about one file at one moment. */
 export type FileProgress = {

@@ -1,4 +1,4 @@
-import type { IngestProgress, IngestSummary } from '../../shared.ts';
+import type { IngestProgress, IngestSummary } from '../../workflows/ingest-file-contract.ts';
 import { rowsPerSecond, type FileProgress, type RateSample } from './file-progress.ts';
 import { renderBarLine, renderFrame } from './render-bar.ts';
 import { renderPlainUpdate } from './render-lines.ts';
