@@ -6,15 +6,17 @@ export type RangeArgs = { from?: string | undefined; to?: string | undefined; 'l
 
 /** `--from D --to D` (both included) or `--last-days N` (evaluated when each run starts). */
 export function aggregationRangeFromArgs(args: RangeArgs, timeZone: string): AggregateSalesInput {
-  const { from, to } = args;
+  const lastDays = lastDaysFromArgs(args);
+  return lastDays === undefined ? explicitRange(args) : { lastDays, timeZone };
+}
+
+/** The `--last-days` count, or undefined when the range is given by `--from` and `--to`. */
+export function lastDaysFromArgs(args: RangeArgs): number | undefined {
   const lastDays = args['last-days'];
-  if (lastDays !== undefined) {
-    if (from !== undefined || to !== undefined) throw new UsageError('give either --last-days or --from and --to, not both');
-    const days = Number(lastDays);
-    if (!/^\d+$/.test(lastDays) || days < 1) throw new UsageError('--last-days must be a whole number ≥ 1');
-    return { lastDays: days, timeZone };
-  }
-  return explicitRange(args);
+  if (lastDays === undefined) return undefined;
+  if (args.from !== undefined || args.to !== undefined) throw new UsageError('give either --last-days or --from and --to, not both');
+  if (!/^\d+$/.test(lastDays) || Number(lastDays) < 1) throw new UsageError('--last-days must be a whole number ≥ 1');
+  return Number(lastDays);
 }
 
 export function explicitRange(args: RangeArgs): { from: string; to: string } {

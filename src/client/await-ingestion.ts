@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, type IngestSummary, type ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { Activities } from '../activities/index.ts';
+import { pollChanges } from './poll-changes.ts';
 import { withParseHeartbeat } from './progress/file-progress.ts';
 import type { IngestHandle } from './submit-file.ts';
 
@@ -23,7 +24,7 @@ export async function awaitIngestion(
   const result = handle.result().finally(() => {
     finished = true;
   });
-  if (onProgress) void pollProgress(handle, onProgress, () => finished);
+  if (onProgress) void pollChanges(() => readLiveProgress(handle), onProgress, () => finished, POLL_INTERVAL_MS);
   try {
     return await result;
   } catch (error) {
@@ -66,21 +67,6 @@ async function parseHeartbeatLine(handle: IngestHandle): Promise<number | null> 
   if (!payload) return null;
   const details = defaultPayloadConverter.fromPayload<Partial<ParseHeartbeatDetails> | null>(payload);
   return typeof details?.lineNumber === 'number' ? details.lineNumber : null;
-}
-
-async function pollProgress(handle: IngestHandle, onProgress: (p: IngestProgress) => void, isFinished: () => boolean) {
-  let last = '';
-  while (!isFinished()) {
-    try {
-      const progress = await readLiveProgress(handle);
-      const key = JSON.stringify(progress);
-      if (key !== last && !isFinished()) onProgress(progress);
-      last = key;
-    } catch {
-      // A query can fail while no worker has picked the workflow up yet; the next poll retries.
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
 }
 
 export function failedSummary(error: unknown): IngestSummary | undefined {

@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { aggregateProgressQuery, type AggregateSalesProgress, type AggregateSalesResult, aggregateSalesWorkflowId } from '../workflows/aggregate-sales-contract.ts';
 import { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
+import { pollChanges } from './poll-changes.ts';
 
 export type AggregationHandle = WorkflowHandle<typeof aggregateSalesWorkflow>;
 export type StartedAggregation = WorkflowHandleWithFirstExecutionRunId<typeof aggregateSalesWorkflow>;
@@ -36,21 +37,6 @@ export async function awaitAggregation(
   const result = handle.result().finally(() => {
     finished = true;
   });
-  if (onProgress) {
-    void (async () => {
-      let last = '';
-      while (!finished) {
-        try {
-          const progress = await handle.query(aggregateProgressQuery);
-          const key = JSON.stringify(progress);
-          if (key !== last && !finished) onProgress(progress);
-          last = key;
-        } catch {
-          // No worker has picked the run up yet, or it is between two runs: the next poll retries.
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-      }
-    })();
-  }
+  if (onProgress) void pollChanges(() => handle.query(aggregateProgressQuery), onProgress, () => finished, POLL_INTERVAL_MS);
   return result;
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadTemporalConfig } from '../../config.ts';
 import { lastDaysRange } from '../../domain/business-dates.ts';
 import type { Logger } from '../../logger.ts';
-import { explicitRange, type RangeArgs } from '../aggregation-range-args.ts';
+import { explicitRange, lastDaysFromArgs, type RangeArgs } from '../aggregation-range-args.ts';
 import { UsageError } from '../../errors.ts';
 import { businessTimeZone } from '../business-time-zone.ts';
 import { out } from '../output.ts';
@@ -49,9 +49,6 @@ export async function aggregateCommand(args: string[], _logger: Logger): Promise
 
 /** An interactive `--last-days` is resolved here, so the workflow's id names the dates it covers. */
 function rangeFromArgs(values: RangeArgs): { from: string; to: string } {
-  const lastDays = values['last-days'];
-  if (lastDays === undefined) return explicitRange(values);
-  if (values.from !== undefined || values.to !== undefined) throw new UsageError('give either --last-days or --from and --to, not both');
-  if (!/^\d+$/.test(lastDays) || Number(lastDays) < 1) throw new UsageError('--last-days must be a whole number ≥ 1');
-  return lastDaysRange(Number(lastDays), businessTimeZone(), Date.now());
+  const lastDays = lastDaysFromArgs(values);
+  return lastDays === undefined ? explicitRange(values) : lastDaysRange(lastDays, businessTimeZone(), Date.now());
 }
