@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import {
   progressQuery,
@@ -8,7 +8,10 @@ import {
   type ParseHeartbeatDetails,
 } from '../shared.ts';
 import { withParseHeartbeat } from './progress/file-progress.ts';
-import type { IngestHandle } from './submit-file.ts';
+import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
+
+/** A handle on an ingestion workflow, however it was obtained: started, attached to or looked up. */
+export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
 
 const POLL_INTERVAL_MS = 500;
 

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ingestWorkflowId, SearchAttributes, type IngestFileInput, type IngestProgress, type IngestSummary } from '../shared.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { objectFileName, uploadKey } from '../storage/object-keys.ts';
 import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
-import { awaitIngestion } from './await-ingestion.ts';
-
-export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
+import { awaitIngestion, type IngestHandle } from './await-ingestion.ts';
 
 export type SubmittedFile = IngestFileInput & {
   workflowId: string;

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { ColumnIndexes } from './header.ts';
 import { subtotalFits } from './money.ts';
 import { isOrderLineColumn, type OrderLineColumn } from './order-line-columns.ts';
-import type { OrderLineContext, OrderLineResult, OrderLineValidator, RowProblem } from './order-line.ts';
-import { createColumnReaders, SUBTOTAL_TOO_LARGE } from './order-line-readers.ts';
+import type { OrderLineResult, OrderLineValidator, RowProblem } from './order-line.ts';
+import { createColumnReaders, SUBTOTAL_TOO_LARGE, type OrderLineContext } from './order-line-readers.ts';
 import type { Parsed } from './parsed.ts';
 
 /**

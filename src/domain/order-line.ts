@@ -1,7 +1,7 @@
 import type { ColumnIndexes } from './header.ts';
 import { subtotalFits } from './money.ts';
 import type { OrderLineColumn } from './order-line-columns.ts';
-import { createColumnReaders, SUBTOTAL_TOO_LARGE } from './order-line-readers.ts';
+import { createColumnReaders, SUBTOTAL_TOO_LARGE, type OrderLineContext } from './order-line-readers.ts';
 import type { Parsed } from './parsed.ts';
 import type { PaymentMethod } from './payment-method.ts';
 
@@ -24,13 +24,6 @@ export type OrderLine = {
 export type RowProblem = { column: OrderLineColumn | '*'; reason: string };
 
 export type OrderLineResult = { ok: true; line: OrderLine } | { ok: false; errors: RowProblem[] };
-
-export type OrderLineContext = {
-  /** IANA zone for order dates written without an offset. */
-  sourceTimeZone: string;
-  /** Keyed hash of a normalized email (see createEmailHasher). */
-  hashEmail: (normalizedEmail: string) => string;
-};
 
 export type OrderLineValidator = (record: readonly string[], columns: ColumnIndexes) => OrderLineResult;
 

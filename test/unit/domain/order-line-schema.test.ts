@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createEmailHasher } from '../../../src/domain/email.ts';
 import { resolveHeader } from '../../../src/domain/header.ts';
 import { ORDER_LINE_COLUMNS, REQUIRED_COLUMNS, type OrderLineColumn } from '../../../src/domain/order-line-columns.ts';
-import { createOrderLineValidator, type OrderLineContext } from '../../../src/domain/order-line.ts';
+import { createOrderLineValidator } from '../../../src/domain/order-line.ts';
+import type { OrderLineContext } from '../../../src/domain/order-line-readers.ts';
 import { createOrderLineSchema, createSchemaOrderLineValidator } from '../../../src/domain/order-line-schema.ts';
 
 const context: OrderLineContext = {

@@ -5,10 +5,10 @@ import { ORDER_LINE_COLUMNS, REQUIRED_COLUMNS, type OrderLineColumn } from '../.
 import {
   createOrderLineValidator,
   validateOrderLine,
-  type OrderLineContext,
   type OrderLineResult,
   type RowProblem,
 } from '../../../src/domain/order-line.ts';
+import type { OrderLineContext } from '../../../src/domain/order-line-readers.ts';
 
 const hashEmail = createEmailHasher('order-line-test-key-0123456789');
 const context: OrderLineContext = { sourceTimeZone: 'Africa/Nairobi', hashEmail };
