@@ -24,8 +24,8 @@ export const SUBTOTAL_TOO_LARGE = `quantity × unit_price is above ${MAX_AMOUNT}
 
 /**
  * One reader per contract column: the rules of the contract, each turning a raw value into its
- * typed value or a reason. Both the zod row schema and the fast validator are built from these,
- * so the rules exist once. A reader's result may be shared between rows (memo.ts).
+ * typed value or a reason. A reader's result may be shared between rows (memo.ts): callers must
+ * not mutate it.
  */
 export function createColumnReaders(context: OrderLineContext) {
   return {

@@ -28,10 +28,10 @@ export type OrderLineResult = { ok: true; line: OrderLine } | { ok: false; error
 export type OrderLineValidator = (record: readonly string[], columns: ColumnIndexes) => OrderLineResult;
 
 /**
- * Validates records against the contract, for one file. It applies the same column readers as
- * the zod row schema (order-line-schema.ts), in the same order, with the same cross-column
- * check, and returns the same result; it only skips zod's per-field bookkeeping, which cost more
- * than all the rules together on a million-row file. A test holds the two to the same answers.
+ * Validates records against the contract, for one file: the column readers (order-line-readers.ts)
+ * and the one cross-column check, the subtotal. Every column is read even after one fails, so a
+ * reject lists everything wrong with the row at once. Plain calls rather than a schema library,
+ * whose per-field bookkeeping would cost more than all the rules together on every row of a file.
  */
 export function createOrderLineValidator(context: OrderLineContext): OrderLineValidator {
   const read = createColumnReaders(context);
@@ -99,23 +99,4 @@ export function createOrderLineValidator(context: OrderLineContext): OrderLineVa
     if (!subtotalOk) errors.push({ column: 'unit_price', reason: SUBTOTAL_TOO_LARGE });
     return { ok: false, errors };
   };
-}
-
-const validators = new WeakMap<OrderLineContext, OrderLineValidator>();
-
-/**
- * Validates one record. The validator is built once per context object, so pass the same
- * context for a whole file (or hold on to createOrderLineValidator's result).
- */
-export function validateOrderLine(
-  record: readonly string[],
-  columns: ColumnIndexes,
-  context: OrderLineContext,
-): OrderLineResult {
-  let validate = validators.get(context);
-  if (validate === undefined) {
-    validate = createOrderLineValidator(context);
-    validators.set(context, validate);
-  }
-  return validate(record, columns);
 }
