@@ -11,9 +11,9 @@ import {
   rejectInconsistentOrders,
 } from '../db/staging.ts';
 import { RejectRatioExceededError, toActivityFailure } from '../errors.ts';
+import { writeRejectsReport } from '../rejects/rejects-report.ts';
 import type { ActivityDeps } from './deps.ts';
 import { heartbeatWhile, previousHeartbeat } from './heartbeat.ts';
-import { writeRejectsReport } from './rejects-report.ts';
 
 export type ParseInput = { fileId: string; objectKey: string; filename: string };
 export type ParseResult = {
