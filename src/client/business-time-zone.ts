@@ -1,20 +1,13 @@
+import { isKnownTimeZone } from '../domain/zone-time.ts';
+
 /**
  * PIPEFORGE_BUSINESS_TZ without the rest of the pipeline configuration: scheduling and reporting
  * need the zone of the business day, not the email-hash secret that loadPipelineConfig demands.
  */
 export function businessTimeZone(env: NodeJS.ProcessEnv = process.env): string {
   const zone = env.PIPEFORGE_BUSINESS_TZ || 'UTC';
-  if (!isTimeZone(zone)) throw new UsageError('PIPEFORGE_BUSINESS_TZ is not an IANA time zone such as Africa/Nairobi');
+  if (!isKnownTimeZone(zone)) throw new UsageError('PIPEFORGE_BUSINESS_TZ is not an IANA time zone such as Africa/Nairobi');
   return zone;
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A command line that cannot work as given: reported in one line with the usage, exit code 2. */
