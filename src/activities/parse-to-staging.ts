@@ -28,9 +28,9 @@ type ParseHeartbeat = { lineNumber: number };
 
 /**
  * Rows per COPY. A file's last COPY starts only when its parse is done, so smaller batches shorten
- * a small file's wait; larger ones cost fewer round trips. Measured on a million lines: 2,000 took
- * the parse 32.1 s against 29.0 and 30.6 s for 10,000 (about 20 MB lower peak RSS); 5,000 sits
- * between, and a 10,000-line file still overlaps half its COPY with its parse.
+ * a small file's wait; larger ones cost fewer round trips, which a big file's parse feels. This
+ * size sits between the two that were measured (BENCHMARKS.md, rows per COPY), and a 10,000-line
+ * file still overlaps half its COPY with its parse.
  */
 const BATCH_SIZE = 5_000;
 
