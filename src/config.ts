@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownTimeZone } from './domain/zone-time.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_TASK_QUEUE } from './workflows/task-queue.ts';
 
@@ -166,13 +167,4 @@ function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.infer<S> {
     return isMissing ? `${variable} is not set` : `${variable} ${issue.message}`;
   });
   throw new ConfigError(problems);
-}
-
-function isKnownTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

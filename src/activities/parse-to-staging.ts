@@ -11,11 +11,11 @@ import {
   rejectInconsistentOrders,
 } from '../db/staging.ts';
 import { RejectRatioExceededError } from '../errors.ts';
+import { writeRejectsReport } from '../rejects/rejects-report.ts';
 import { toActivityFailure } from './failures.ts';
 import type { ActivityDeps } from './deps.ts';
 import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import { heartbeatWhile, previousHeartbeat } from './heartbeat.ts';
-import { writeRejectsReport } from './rejects-report.ts';
 
 export type ParseInput = { fileId: string; objectKey: string; filename: string };
 export type ParseResult = {
@@ -28,9 +28,9 @@ export type ParseResult = {
 
 /**
  * Rows per COPY. A file's last COPY starts only when its parse is done, so smaller batches shorten
- * a small file's wait; larger ones cost fewer round trips. Measured on a million lines: 2,000 took
- * the parse 32.1 s against 29.0 and 30.6 s for 10,000 (about 20 MB lower peak RSS); 5,000 sits
- * between, and a 10,000-line file still overlaps half its COPY with its parse.
+ * a small file's wait; larger ones cost fewer round trips, which a big file's parse feels. This
+ * size sits between the two that were measured (BENCHMARKS.md, rows per COPY), and a 10,000-line
+ * file still overlaps half its COPY with its parse.
  */
 const BATCH_SIZE = 5_000;
 

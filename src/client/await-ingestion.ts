@@ -1,10 +1,13 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, type IngestSummary, type ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { Activities } from '../activities/index.ts';
 import { pollChanges } from './poll-changes.ts';
 import { withParseHeartbeat } from './progress/file-progress.ts';
-import type { IngestHandle } from './submit-file.ts';
+import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
+
+/** A handle on an ingestion workflow, however it was obtained: started, attached to or looked up. */
+export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
 
 const POLL_INTERVAL_MS = 500;
 /** The activity whose heartbeat carries the parse's line reached. */

@@ -1,3 +1,4 @@
+import { isKnownTimeZone } from '../domain/zone-time.ts';
 import { UsageError } from '../errors.ts';
 
 /**
@@ -6,15 +7,6 @@ import { UsageError } from '../errors.ts';
  */
 export function businessTimeZone(env: NodeJS.ProcessEnv = process.env): string {
   const zone = env.PIPEFORGE_BUSINESS_TZ || 'UTC';
-  if (!isTimeZone(zone)) throw new UsageError('PIPEFORGE_BUSINESS_TZ is not an IANA time zone such as Africa/Nairobi');
+  if (!isKnownTimeZone(zone)) throw new UsageError('PIPEFORGE_BUSINESS_TZ is not an IANA time zone such as Africa/Nairobi');
   return zone;
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

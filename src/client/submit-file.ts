@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { type IngestFileInput, type IngestProgress, IngestSearchAttributes, type IngestSummary, ingestWorkflowId } from '../workflows/ingest-file-contract.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { objectFileName, uploadKey } from '../storage/object-keys.ts';
 import { ingestFileWorkflow } from '../workflows/ingest-file.ts';
-import { awaitIngestion } from './await-ingestion.ts';
-
-export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
+import { awaitIngestion, type IngestHandle } from './await-ingestion.ts';
 
 export type SubmittedFile = IngestFileInput & {
   workflowId: string;
@@ -38,14 +36,10 @@ export async function uploadLocalFile(store: ObjectStore, localPath: string, fil
 }
 
 /**
- * Starts the ingestion of an object already in the bucket (a file dropped by another tool). The
- * stored bytes are hashed as they stream by, so the workflow id names what is really there.
+ * The workflow input for an object already in the bucket (a file dropped by another tool): its
+ * key, the name it is known by, and its hash. The stored bytes are hashed as they stream by, so
+ * the workflow id names what is really there.
  */
-export async function submitStoredObject(deps: SubmitDeps, objectKey: string): Promise<SubmittedFile> {
-  return startIngestion(deps, await storedObjectInput(deps.store, objectKey));
-}
-
-/** The workflow input for an object in the bucket: its key, the name it is known by, its hash. */
 export async function storedObjectInput(store: ObjectStore, objectKey: string): Promise<IngestFileInput> {
   const contentHash = await sha256Stream(await store.read(objectKey));
   return { objectKey, filename: objectFileName(objectKey), contentHash };

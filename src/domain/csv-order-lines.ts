@@ -2,6 +2,7 @@ import { CsvError, parse, type InfoRecord } from 'csv-parse';
 import { pipeline, type Readable } from 'node:stream';
 import { InvalidFileError } from '../errors.ts';
 import { createOrderLineBatcher, type OrderLineBatch, type OrderLineBatchOptions } from './order-line-batches.ts';
+import { createPhysicalLines } from './physical-lines.ts';
 import { createUtf8Validator } from './utf8-validator.ts';
 
 export type { NumberedOrderLine, OrderLineBatch, RowReject } from './order-line-batches.ts';
@@ -18,9 +19,8 @@ export const MAX_RECORD_SIZE = 1024 * 1024;
  * At most one batch is held back: parsing pauses until the caller takes it, so the source is
  * read only as fast as batches are consumed.
  *
- * - Line numbers are 1-based physical lines (line feeds) where a record starts: the header is
- *   line 1 unless blank lines precede it, and a record after a quoted multi-line field starts
- *   further down.
+ * - Line numbers are physical lines (physical-lines.ts): the header is line 1 unless blank lines
+ *   precede it, and a record after a quoted multi-line field starts further down.
  * - Blank lines, including lines of only spaces and a lone "", are skipped and are not rows.
  * - A row with the wrong number of fields is a reject for column `*`, not a file failure.
  * - After the last full batch a final batch is always yielded, empty when the rows divided
@@ -40,11 +40,11 @@ export async function* readOrderLines(
 
   // Physical lines are counted here as csv-parse emits records (its own counter counts a CR
   // inside a quoted field as a line). Emission can run ahead of 'data', hence the queue.
-  let lastEndLine = 0;
+  const lines = createPhysicalLines();
   let emptyLinesSeen = 0;
   let parserLinesSeen = 0;
   const startLines: number[] = [];
-  const nextStartLine = (emptyLines: number): number => lastEndLine + 1 + (emptyLines - emptyLinesSeen);
+  const nextStartLine = (emptyLines: number): number => lines.nextStart(emptyLines - emptyLinesSeen);
 
   const parser = parse({
     bom: true,
@@ -57,13 +57,13 @@ export async function* readOrderLines(
     relax_column_count: true,
     skip_empty_lines: true,
     on_record: (record: string[], context: InfoRecord) => {
-      const startLine = nextStartLine(context.empty_lines);
+      const blankLines = context.empty_lines - emptyLinesSeen;
       // csv-parse's count only ever overcounts, so when it advanced by exactly this record and
       // the blank lines before it, the record has no line feed inside and needs no scan.
-      const spansOneLine = context.lines - parserLinesSeen === 1 + context.empty_lines - emptyLinesSeen;
+      const spansOneLine = context.lines - parserLinesSeen === 1 + blankLines;
       emptyLinesSeen = context.empty_lines;
       parserLinesSeen = context.lines;
-      lastEndLine = spansOneLine ? startLine : startLine + countLineFeeds(record);
+      const startLine = lines.take(blankLines, spansOneLine ? 0 : countLineFeeds(record));
       if (isBlank(record)) return null;
       startLines.push(startLine);
       return record;
@@ -86,7 +86,7 @@ export async function* readOrderLines(
   };
   parser.on('data', (record: string[]) => {
     try {
-      const full = batcher.add(record, startLines.shift() ?? lastEndLine);
+      const full = batcher.add(record, startLines.shift() ?? lines.lastEnd());
       if (full === null) return;
       ready.push(full);
       parser.pause();

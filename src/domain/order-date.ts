@@ -1,6 +1,6 @@
 import { parsedFail, parsedOk, type Parsed } from './parsed.ts';
 import { quoteValue } from './quote-value.ts';
-import { wallTimeAsUtc, wallTimeAt, zonedWallTimeToInstant, type WallTime } from './zone-time.ts';
+import { wallTimeAsUtc, zonedWallTimeToInstant, type WallTime } from './zone-time.ts';
 
 /*
  * Accepted forms (ISO 8601 extended format, the profile RFC 3339 uses):
@@ -85,12 +85,6 @@ export function readOrderDate(raw: string, sourceTimeZone: string): Parsed<Date>
 export function parseOrderDate(raw: string, sourceTimeZone: string): Date | null {
   const parsed = readOrderDate(raw, sourceTimeZone);
   return parsed.ok ? parsed.value : null;
-}
-
-/** The calendar date ('YYYY-MM-DD') that an instant falls on in a time zone. */
-export function businessDate(instant: Date, timeZone: string): string {
-  const { year, month, day } = wallTimeAt(instant.getTime(), timeZone);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 /** The value of `count` ASCII digits starting at `start`; the regular expression vouched for them. */

@@ -3,7 +3,6 @@ import { containsEmail } from './email-in-text.ts';
 import { MAX_AMOUNT, parseQuantity, parseUnitPrice } from './money.ts';
 import { rememberLast, rememberMany } from './memo.ts';
 import { readOrderDate } from './order-date.ts';
-import type { OrderLineContext } from './order-line.ts';
 import { parsedFail, parsedOk, type Parsed } from './parsed.ts';
 import { normalizePaymentMethod, type PaymentMethod } from './payment-method.ts';
 import { parseOptionalText, parseRequiredText } from './text-field.ts';
@@ -13,12 +12,20 @@ const MAX_REF_CHARACTERS = 64;
 const MAX_REMEMBERED_EMAILS = 200_000;
 const MAX_REMEMBERED_PAYMENT_SPELLINGS = 1_000;
 
+/** What reading a file's lines needs to know besides the lines. */
+export type OrderLineContext = {
+  /** IANA zone for order dates written without an offset. */
+  sourceTimeZone: string;
+  /** Keyed hash of a normalized email (see createEmailHasher). */
+  hashEmail: (normalizedEmail: string) => string;
+};
+
 export const SUBTOTAL_TOO_LARGE = `quantity × unit_price is above ${MAX_AMOUNT}, the largest amount that can be stored`;
 
 /**
  * One reader per contract column: the rules of the contract, each turning a raw value into its
- * typed value or a reason. Both the zod row schema and the fast validator are built from these,
- * so the rules exist once. A reader's result may be shared between rows (memo.ts).
+ * typed value or a reason. A reader's result may be shared between rows (memo.ts): callers must
+ * not mutate it.
  */
 export function createColumnReaders(context: OrderLineContext) {
   return {

@@ -1,7 +1,7 @@
 import type { ColumnIndexes } from './header.ts';
 import { subtotalFits } from './money.ts';
 import type { OrderLineColumn } from './order-line-columns.ts';
-import { createColumnReaders, SUBTOTAL_TOO_LARGE } from './order-line-readers.ts';
+import { createColumnReaders, SUBTOTAL_TOO_LARGE, type OrderLineContext } from './order-line-readers.ts';
 import type { Parsed } from './parsed.ts';
 import type { PaymentMethod } from './payment-method.ts';
 
@@ -25,20 +25,13 @@ export type RowProblem = { column: OrderLineColumn | '*'; reason: string };
 
 export type OrderLineResult = { ok: true; line: OrderLine } | { ok: false; errors: RowProblem[] };
 
-export type OrderLineContext = {
-  /** IANA zone for order dates written without an offset. */
-  sourceTimeZone: string;
-  /** Keyed hash of a normalized email (see createEmailHasher). */
-  hashEmail: (normalizedEmail: string) => string;
-};
-
 export type OrderLineValidator = (record: readonly string[], columns: ColumnIndexes) => OrderLineResult;
 
 /**
- * Validates records against the contract, for one file. It applies the same column readers as
- * the zod row schema (order-line-schema.ts), in the same order, with the same cross-column
- * check, and returns the same result; it only skips zod's per-field bookkeeping, which cost more
- * than all the rules together on a million-row file. A test holds the two to the same answers.
+ * Validates records against the contract, for one file: the column readers (order-line-readers.ts)
+ * and the one cross-column check, the subtotal. Every column is read even after one fails, so a
+ * reject lists everything wrong with the row at once. Plain calls rather than a schema library,
+ * whose per-field bookkeeping would cost more than all the rules together on every row of a file.
  */
 export function createOrderLineValidator(context: OrderLineContext): OrderLineValidator {
   const read = createColumnReaders(context);
@@ -106,23 +99,4 @@ export function createOrderLineValidator(context: OrderLineContext): OrderLineVa
     if (!subtotalOk) errors.push({ column: 'unit_price', reason: SUBTOTAL_TOO_LARGE });
     return { ok: false, errors };
   };
-}
-
-const validators = new WeakMap<OrderLineContext, OrderLineValidator>();
-
-/**
- * Validates one record. The validator is built once per context object, so pass the same
- * context for a whole file (or hold on to createOrderLineValidator's result).
- */
-export function validateOrderLine(
-  record: readonly string[],
-  columns: ColumnIndexes,
-  context: OrderLineContext,
-): OrderLineResult {
-  let validate = validators.get(context);
-  if (validate === undefined) {
-    validate = createOrderLineValidator(context);
-    validators.set(context, validate);
-  }
-  return validate(record, columns);
 }

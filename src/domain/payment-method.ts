@@ -20,7 +20,7 @@ const IGNORED_CHARACTERS = /[\s_-]+/g;
 /**
  * Maps an export's spelling to the enum. Anything unrecognised is `other` rather than a reject:
  * a new wallet in an export should not stop a file. An empty value is not a payment method at
- * all; the row schema rejects it before calling this.
+ * all; its column reader rejects it before calling this.
  */
 export function normalizePaymentMethod(raw: string): PaymentMethod {
   return KNOWN_SPELLINGS.get(raw.toLowerCase().replace(IGNORED_CHARACTERS, '')) ?? 'other';

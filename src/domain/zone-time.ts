@@ -1,6 +1,6 @@
 /*
  * Wall-clock time in an IANA zone, with nothing but Intl: Node ships the full tz database, and
- * Temporal is not yet unflagged in Node 24.
+ * Temporal is not yet unflagged in Node 24. Pure and deterministic: workflow code uses these too.
  */
 
 const MS_PER_SECOND = 1000;
@@ -17,6 +17,16 @@ export type WallTime = {
   second: number;
   millisecond: number;
 };
+
+/** Whether Intl knows the zone (an IANA name such as Africa/Nairobi, or UTC). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

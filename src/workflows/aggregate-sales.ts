@@ -7,6 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { addDays, consecutiveDates, daysInRange, isIsoDate, lastDaysRange } from '../domain/business-dates.ts';
+import { isKnownTimeZone } from '../domain/zone-time.ts';
 import {
   AggregateFailureTypes,
   aggregateProgressQuery,
@@ -89,15 +90,6 @@ function resolveRange(input: AggregateSalesInput): { from: string; to: string } 
   if (days === 0) throw invalidRange(`from ${from} is after to ${to}`);
   if (days > MAX_RANGE_DAYS) throw invalidRange(`${days} days is more than the ${MAX_RANGE_DAYS} a range may span`);
   return { from, to };
-}
-
-function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function invalidRange(message: string): ApplicationFailure {

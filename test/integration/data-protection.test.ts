@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { rejectsReportKey } from '../../src/activities/rejects-report-key.ts';
+import { rejectsReportKey } from '../../src/storage/object-keys.ts';
 import { createLogger } from '../../src/logger.ts';
 import { historyText } from '../support/history-text.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';

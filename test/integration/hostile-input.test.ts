@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { rejectsReportKey } from '../../src/activities/rejects-report-key.ts';
-import { UPLOAD_PREFIX } from '../../src/storage/object-keys.ts';
+import { rejectsReportKey, UPLOAD_PREFIX } from '../../src/storage/object-keys.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**

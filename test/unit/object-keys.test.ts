@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { DROP_PREFIX, objectFileName, safeFileName, UPLOAD_PREFIX, uploadKey } from '../../src/storage/object-keys.ts';
+import {
+  DROP_PREFIX,
+  objectFileName,
+  rejectsReportKey,
+  safeFileName,
+  UPLOAD_PREFIX,
+  uploadKey,
+} from '../../src/storage/object-keys.ts';
 
 const hash = 'a'.repeat(64);
 
@@ -34,5 +41,12 @@ describe('upload keys', () => {
 
   it('bounds the length', () => {
     expect(safeFileName(`${'x'.repeat(500)}.csv`).length).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('rejects report keys', () => {
+  it('names the report after the object, under a prefix of its own', () => {
+    expect(rejectsReportKey('uploads/abc/orders.csv')).toBe('rejects/uploads/abc/orders.csv.rejects.csv');
+    expect(rejectsReportKey('incoming/x.csv').startsWith('incoming/')).toBe(false);
   });
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { Readable } from 'node:stream';
-import { csvCell, csvRow, neutralizeFormula } from '../../src/activities/rejects-report-csv.ts';
-import { rejectsReportKey } from '../../src/activities/rejects-report-key.ts';
-import { MAX_ORIGINAL_CHARACTERS, readRawRecords, type RawRecord } from '../../src/activities/rejects-report-records.ts';
+import { csvCell, csvRow, neutralizeFormula } from '../../src/rejects/csv-cells.ts';
+import { MAX_ORIGINAL_CHARACTERS, readRawRecords, type RawRecord } from '../../src/rejects/raw-records.ts';
 import { readOrderLines } from '../../src/domain/csv-order-lines.ts';
 import { createEmailHasher } from '../../src/domain/email.ts';
 
@@ -42,11 +41,6 @@ describe('rejects report cells', () => {
       ['12', 'quantity "abc" is not a whole number ≥ 1', 'A,"quoted, with comma",=cmd|x\r\nnext'],
       ["'-5", "'@x", 'plain'],
     ]);
-  });
-
-  it('names the report after the object, under a prefix of its own', () => {
-    expect(rejectsReportKey('uploads/abc/orders.csv')).toBe('rejects/uploads/abc/orders.csv.rejects.csv');
-    expect(rejectsReportKey('incoming/x.csv').startsWith('incoming/')).toBe(false);
   });
 });
 

@@ -63,3 +63,23 @@ describe('business dates', () => {
     expect(() => lastDaysRange(0, 'UTC', now)).toThrow(RangeError);
   });
 });
+
+describe('dateInZone', () => {
+  const instant = Date.parse('2024-03-01T22:30:00Z');
+
+  it('is the calendar date of the instant in the zone', () => {
+    expect(dateInZone(instant, 'UTC')).toBe('2024-03-01');
+    expect(dateInZone(instant, 'Africa/Nairobi')).toBe('2024-03-02');
+    expect(dateInZone(instant, 'America/Los_Angeles')).toBe('2024-03-01');
+    expect(dateInZone(Date.parse('2024-03-01T05:00:00Z'), 'America/Los_Angeles')).toBe('2024-02-29');
+  });
+
+  it('follows daylight saving time', () => {
+    expect(dateInZone(Date.parse('2024-07-01T23:30:00Z'), 'Europe/London')).toBe('2024-07-02');
+    expect(dateInZone(Date.parse('2024-01-01T23:30:00Z'), 'Europe/London')).toBe('2024-01-01');
+  });
+
+  it('pads years below 1000', () => {
+    expect(dateInZone(Date.parse('0099-06-01T12:00:00Z'), 'UTC')).toBe('0099-06-01');
+  });
+});

@@ -2,10 +2,9 @@ import { parseArgs } from 'node:util';
 import { loadTemporalConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { ingestProgressQuery } from '../../workflows/ingest-file-contract.ts';
-import { awaitIngestion } from '../await-ingestion.ts';
+import { awaitIngestion, type IngestHandle } from '../await-ingestion.ts';
 import { out } from '../output.ts';
 import { describeOutcome } from '../progress/describe-outcome.ts';
-import type { IngestHandle } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 import { resolveWorkflowId } from './status.ts';
 

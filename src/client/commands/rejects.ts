@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { rejectsReportKey } from '../../activities/rejects-report-key.ts';
 import { loadDatabaseConfig } from '../../config.ts';
 import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
 import { countRejects, listRejects } from '../../db/rejects.ts';
 import type { Logger } from '../../logger.ts';
+import { rejectsReportKey } from '../../storage/object-keys.ts';
 import { formatTable, out } from '../output.ts';
 
 const USAGE = 'usage: pipeforge rejects FILE_ID [--limit N] [--json]   (file id or content hash)';

@@ -5,10 +5,10 @@ import { InvalidFileError, MissingObjectError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { type IngestFileInput, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
-import { awaitIngestion } from '../await-ingestion.ts';
+import { awaitIngestion, type IngestHandle } from '../await-ingestion.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
-import { sha256Stream, startIngestion, type IngestHandle } from '../submit-file.ts';
+import { sha256Stream, startIngestion } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 import { resolveWorkflowId } from './status.ts';
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { loadTemporalConfig } from '../../config.ts';
+import { isKnownTimeZone } from '../../domain/zone-time.ts';
 import type { Logger } from '../../logger.ts';
 import {
   AGGREGATE_SCHEDULE_OVERLAP,
@@ -12,7 +13,7 @@ import {
 } from '../aggregate-schedules.ts';
 import { aggregationRangeFromArgs, describeRange } from '../aggregation-range-args.ts';
 import { UsageError } from '../../errors.ts';
-import { businessTimeZone, isTimeZone } from '../business-time-zone.ts';
+import { businessTimeZone } from '../business-time-zone.ts';
 import { formatTable, out } from '../output.ts';
 import { connectClient } from '../temporal-client.ts';
 
@@ -50,7 +51,7 @@ export async function scheduleCommand(args: string[], _logger: Logger): Promise<
     try {
       const zone = businessTimeZone();
       const timeZone = values.tz ?? zone;
-      if (!isTimeZone(timeZone)) throw new UsageError(`--tz ${timeZone} is not an IANA time zone such as Africa/Nairobi`);
+      if (!isKnownTimeZone(timeZone)) throw new UsageError(`--tz ${timeZone} is not an IANA time zone such as Africa/Nairobi`);
       // A schedule without a range keeps yesterday and today fresh: late and corrected orders land there.
       const range =
         values.from === undefined && values.to === undefined && values['last-days'] === undefined

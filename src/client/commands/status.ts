@@ -4,10 +4,9 @@ import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
 import type { Logger } from '../../logger.ts';
 import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
-import { awaitIngestion } from '../await-ingestion.ts';
+import { awaitIngestion, type IngestHandle } from '../await-ingestion.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
-import type { IngestHandle } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
 /** Accepts what a user has at hand: a workflow id, a content hash, or an ingestion file id. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { businessDate, parseOrderDate, readOrderDate } from '../../../src/domain/order-date.ts';
+import { dateInZone } from '../../../src/domain/business-dates.ts';
+import { parseOrderDate, readOrderDate } from '../../../src/domain/order-date.ts';
 
 function iso(raw: string, timeZone = 'UTC'): string | null {
   return parseOrderDate(raw, timeZone)?.toISOString() ?? null;
@@ -81,7 +82,7 @@ describe('parseOrderDate: Europe/London around its clock changes', () => {
 
   it('moves a skipped time (01:30 does not exist that night) forward by the gap', () => {
     expect(london('2024-03-31T01:30')).toBe('2024-03-31T01:30:00.000Z');
-    expect(businessDate(new Date('2024-03-31T01:30:00Z'), 'Europe/London')).toBe('2024-03-31');
+    expect(dateInZone(Date.parse('2024-03-31T01:30:00Z'), 'Europe/London')).toBe('2024-03-31');
   });
 
   it('reads a repeated time (01:30 happens twice on 27 October) as the earlier one', () => {
@@ -153,25 +154,5 @@ describe('parseOrderDate: refused values', () => {
 
   it('says an empty date is empty', () => {
     expect(reason('   ')).toBe('order_date is empty');
-  });
-});
-
-describe('businessDate', () => {
-  const instant = new Date('2024-03-01T22:30:00Z');
-
-  it('is the calendar date of the instant in the zone', () => {
-    expect(businessDate(instant, 'UTC')).toBe('2024-03-01');
-    expect(businessDate(instant, 'Africa/Nairobi')).toBe('2024-03-02');
-    expect(businessDate(instant, 'America/Los_Angeles')).toBe('2024-03-01');
-    expect(businessDate(new Date('2024-03-01T05:00:00Z'), 'America/Los_Angeles')).toBe('2024-02-29');
-  });
-
-  it('follows daylight saving time', () => {
-    expect(businessDate(new Date('2024-07-01T23:30:00Z'), 'Europe/London')).toBe('2024-07-02');
-    expect(businessDate(new Date('2024-01-01T23:30:00Z'), 'Europe/London')).toBe('2024-01-01');
-  });
-
-  it('pads years below 1000', () => {
-    expect(businessDate(new Date('0099-06-01T12:00:00Z'), 'UTC')).toBe('0099-06-01');
   });
 });

@@ -4,15 +4,16 @@ import { resolveHeader } from '../../../src/domain/header.ts';
 import { ORDER_LINE_COLUMNS, REQUIRED_COLUMNS, type OrderLineColumn } from '../../../src/domain/order-line-columns.ts';
 import {
   createOrderLineValidator,
-  validateOrderLine,
-  type OrderLineContext,
   type OrderLineResult,
   type RowProblem,
 } from '../../../src/domain/order-line.ts';
+import type { OrderLineContext } from '../../../src/domain/order-line-readers.ts';
 
 const hashEmail = createEmailHasher('order-line-test-key-0123456789');
 const context: OrderLineContext = { sourceTimeZone: 'Africa/Nairobi', hashEmail };
 const { columns } = resolveHeader([...ORDER_LINE_COLUMNS]);
+/** One validator for the whole test file, as the parser holds one for a whole CSV file. */
+const validateRecord = createOrderLineValidator(context);
 
 const VALID: Record<OrderLineColumn, string> = {
   order_ref: 'ORD-1001',
@@ -33,7 +34,7 @@ function record(overrides: Partial<Record<OrderLineColumn, string>> = {}): strin
 }
 
 function validate(overrides: Partial<Record<OrderLineColumn, string>> = {}): OrderLineResult {
-  return validateOrderLine(record(overrides), columns, context);
+  return validateRecord(record(overrides), columns);
 }
 
 function problems(overrides: Partial<Record<OrderLineColumn, string>>): RowProblem[] {
@@ -48,7 +49,7 @@ function onlyReason(overrides: Partial<Record<OrderLineColumn, string>>): RowPro
   return errors[0] as RowProblem;
 }
 
-describe('validateOrderLine: a valid row', () => {
+describe('createOrderLineValidator: a valid row', () => {
   it('becomes an order line with normalized values', () => {
     expect(validate()).toEqual({
       ok: true,
@@ -111,10 +112,9 @@ describe('validateOrderLine: a valid row', () => {
   it('reads a region column absent from the header as unknown', () => {
     const header = resolveHeader([...REQUIRED_COLUMNS]);
     const values = { ...VALID };
-    const result = validateOrderLine(
+    const result = validateRecord(
       REQUIRED_COLUMNS.map((column) => values[column]),
       header.columns,
-      context,
     );
     expect(result.ok && result.line.customerRegion).toBeNull();
   });
@@ -145,13 +145,13 @@ describe('validateOrderLine: a valid row', () => {
     }
   });
 
-  it('builds the validator once per context', () => {
+  it('answers the same with a new validator as with one that has read many rows', () => {
     const validator = createOrderLineValidator(context);
     expect(validator(record(), columns)).toEqual(validate());
   });
 });
 
-describe('validateOrderLine: row rules', () => {
+describe('createOrderLineValidator: row rules', () => {
   it.each([
     ['order_ref', '', 'order_ref is empty'],
     ['order_ref', '   ', 'order_ref is empty'],
@@ -250,7 +250,7 @@ describe('validateOrderLine: row rules', () => {
   });
 });
 
-describe('validateOrderLine: no email in any reason', () => {
+describe('createOrderLineValidator: no email in any reason', () => {
   const EMAIL = 'jane.doe@example.com';
 
   it('masks an email that a shifted column put anywhere', () => {

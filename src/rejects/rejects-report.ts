@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { streamRejectedLines } from '../db/rejects.ts';
 import type { DatabasePool } from '../db/pool.ts';
+import { rejectsReportKey } from '../storage/object-keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { csvRow } from './rejects-report-csv.ts';
-import { rejectsReportKey } from './rejects-report-key.ts';
-import { readRawRecords } from './rejects-report-records.ts';
+import { csvRow } from './csv-cells.ts';
+import { readRawRecords } from './raw-records.ts';
 
 export const REJECTS_REPORT_HEADER = ['line', 'reason', 'original_line'] as const;
 
@@ -28,9 +28,8 @@ export type RejectsReportInput = {
 /**
  * Writes the rejects report of an uploaded object (key: rejectsReportKey): one row per rejected
  * line with its line number, its reasons and the line as written, for the person who fixes the
- * export. The original
- * line may hold the customer's email; that is their own file, already in the same bucket, and
- * this object is the only place PipeForge repeats it.
+ * export. The original line may hold the customer's email; that is their own file, already in the
+ * same bucket, and this object is the only place PipeForge repeats it.
  *
  * A second streaming pass over the object is merged with the rejects read from the database in
  * line order, through a temporary file, so memory stays flat whatever the size of either. The

@@ -1,3 +1,5 @@
+import { createPhysicalLines } from '../domain/physical-lines.ts';
+
 /** A record as written in the file: the physical line it starts on and its text, line breaks included. */
 export type RawRecord = { lineNumber: number; text: string };
 
@@ -5,29 +7,34 @@ export type RawRecord = { lineNumber: number; text: string };
 export const MAX_ORIGINAL_CHARACTERS = 64 * 1024;
 
 /**
- * Splits a CSV byte stream into its records as written, numbered by the physical line (line
- * feed) each starts on, the way readOrderLines numbers them. A record ends at a line feed outside
- * quotes: in a file the parser accepted, every quote opens or closes a quoted field or is one of
- * a doubled pair, so counting quotes tells whether a line feed is inside a field. Streams: only
- * the current record is held. A UTF-8 byte-order mark is dropped; a trailing CR is not part of
- * the record.
+ * Splits a CSV byte stream into its records as written, numbered with the parser's line numbers
+ * (physical-lines.ts). A record ends at a line feed outside quotes: in a file the parser accepted,
+ * every quote opens or closes a quoted field or is one of a doubled pair, so counting quotes tells
+ * whether a line feed is inside a field. A blank line is a record of its own here, numbered as the
+ * parser counts the blank line it skips. Streams: only the current record is held. A UTF-8
+ * byte-order mark is dropped; a trailing CR is not part of the record.
  */
 export async function* readRawRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<RawRecord> {
   const decoder = new TextDecoder('utf-8');
+  const lines = createPhysicalLines();
   let pending = '';
-  let lineNumber = 0;
-  let recordStart = 1;
   let record = '';
+  let recordLines = 0;
   let inQuotes = false;
 
+  const numberRecord = (): number => {
+    const lineNumber = lines.take(0, recordLines - 1);
+    recordLines = 0;
+    return lineNumber;
+  };
+
   const takeLine = (line: string): RawRecord | null => {
-    lineNumber += 1;
-    if (record === '' && !inQuotes) recordStart = lineNumber;
-    else if (record.length < MAX_ORIGINAL_CHARACTERS) record += '\n';
+    if (recordLines > 0 && record.length < MAX_ORIGINAL_CHARACTERS) record += '\n';
+    recordLines += 1;
     if (record.length < MAX_ORIGINAL_CHARACTERS) record += line.slice(0, MAX_ORIGINAL_CHARACTERS - record.length);
     inQuotes = quotesAreOdd(line) !== inQuotes;
     if (inQuotes) return null;
-    const done = { lineNumber: recordStart, text: record.endsWith('\r') ? record.slice(0, -1) : record };
+    const done = { lineNumber: numberRecord(), text: record.endsWith('\r') ? record.slice(0, -1) : record };
     record = '';
     return done;
   };
@@ -48,7 +55,7 @@ export async function* readRawRecords(source: AsyncIterable<Buffer | string>): A
   if (pending !== '' || record !== '' || inQuotes) {
     const done = takeLine(pending);
     if (done !== null) yield done;
-    else if (record !== '') yield { lineNumber: recordStart, text: record };
+    else if (record !== '') yield { lineNumber: numberRecord(), text: record };
   }
 }
 
