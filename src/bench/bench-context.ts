@@ -10,6 +10,8 @@ import type { StageTimings } from './bench-results.ts';
 export type BenchContext = {
   env: NodeJS.ProcessEnv;
   databaseUrl: string;
+  /** Scratch space deleted with the stack (the peer's pipeline state). */
+  workDir: string;
   client: Client;
   cleanup: Cleanup;
   say(text: string): void;

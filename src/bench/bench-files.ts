@@ -24,6 +24,31 @@ export function benchFileName(spec: BenchFileSpec): string {
   return `orders-${spec.rows}-seed${spec.seed}-days${spec.days}${end}-${spec.refPrefix}.csv`;
 }
 
+/** The generator's default end: the first files' orders are on the days before it. */
+export const FIRST_FILES_END = '2026-11-01';
+/** Orders of the days after the first files' last: a second file adds them, replacing none. */
+export const SECOND_FILE_DAYS = 90;
+export const SECOND_FILE_END = addDays(FIRST_FILES_END, SECOND_FILE_DAYS);
+
+/** 'YYYY-MM-DD' plus whole days, in UTC as the generator reads its dates. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A big file loaded first: 90 days of orders, as DESIGN.md's costs were measured on. */
+export function firstFileSpec(rows: number): BenchFileSpec {
+  return { rows, seed: 1, days: 90, refPrefix: `BIG${rows}` };
+}
+
+/**
+ * The next export after a first file of the same size: new orders on the next 90 days. The
+ * generator draws customers and products from pools sized by the line count alone, so the same
+ * size gives the same customers (and regions) and the same products (names, prices).
+ */
+export function secondFileSpec(rows: number): BenchFileSpec {
+  return { rows, seed: 11, days: SECOND_FILE_DAYS, endDate: SECOND_FILE_END, refPrefix: `NEXT${rows}` };
+}
+
 export function benchCacheDir(): string {
   return join(cacheDir(), 'bench');
 }

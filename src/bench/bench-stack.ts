@@ -13,6 +13,8 @@ export type BenchStack = {
   childEnv: NodeJS.ProcessEnv;
   databaseUrl: string;
   temporal: TemporalConfig;
+  /** The throwaway directory, deleted at stop: where the bench's own scratch files go too. */
+  dataDir: string;
   /** Stops the servers and deletes their data; safe to call more than once. */
   stop(): Promise<void>;
 };
@@ -52,6 +54,7 @@ export async function startBenchStack(logger: Logger): Promise<BenchStack> {
       },
       databaseUrl: stack.env.DATABASE_URL,
       temporal: loadTemporalConfig(stack.env),
+      dataDir: root,
       stop,
     };
   } catch (error) {

@@ -45,3 +45,13 @@ export async function measureCpuUse<T>(workerPid: number, use: () => Promise<T>)
   const workerSeconds = (await processCpuSeconds(workerPid)) - workerBefore;
   return { value, cpu: { cores: cpus().length, machineBusySeconds: machineBusySeconds() - machineBefore, workerSeconds } };
 }
+
+/**
+ * Runs `use` and returns the busy core-seconds of the whole machine meanwhile, for a process whose
+ * own CPU time comes from elsewhere (the peer's, from its wrapper's rusage once it has exited).
+ */
+export async function measureMachineBusy<T>(use: () => Promise<T>): Promise<{ value: T; cores: number; busySeconds: number }> {
+  const before = machineBusySeconds();
+  const value = await use();
+  return { value, cores: cpus().length, busySeconds: machineBusySeconds() - before };
+}

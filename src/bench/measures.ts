@@ -22,6 +22,11 @@ export function evaluateMeasures(results: BenchResults): Measure[] {
   return [oneMillion(results), peakRss(results), warmSmall(results), reaggregate(results), concurrency(results)];
 }
 
+/** Those of issue #5 that the later issue (#12) does not restate: measures-issue12.ts has the rest. */
+export function earlierMeasures(results: BenchResults): Measure[] {
+  return [oneMillion(results), concurrency(results)];
+}
+
 function oneMillion({ sizes }: BenchResults): Measure {
   const measure = '1,000,000-line file, ingest start to completed, aggregates included';
   const target = `≤ ${TARGETS.oneMillionSeconds} s`;
@@ -49,7 +54,7 @@ function peakRss({ sizes }: BenchResults): Measure {
   };
 }
 
-function warmSmall({ warmSmall: result }: BenchResults): Measure {
+export function warmSmall({ warmSmall: result }: BenchResults): Measure {
   return {
     measure: `${result.rows.toLocaleString('en-US')}-line file with a warm worker, \`ingest --wait\` start to done`,
     target: `≤ ${TARGETS.warmSmallSeconds} s`,
@@ -58,7 +63,7 @@ function warmSmall({ warmSmall: result }: BenchResults): Measure {
   };
 }
 
-function reaggregate({ reaggregate: result }: BenchResults): Measure {
+export function reaggregate({ reaggregate: result }: BenchResults): Measure {
   const days = result.daysAggregated === 1 ? '' : ` (it touched ${result.daysAggregated} days, not 1)`;
   return {
     measure: 're-aggregating one day after a file that touched only that day',
@@ -88,7 +93,7 @@ function countWord(count: number): string {
   return count === 10 ? 'ten' : String(count);
 }
 
-function verdict(ok: boolean): Verdict {
+export function verdict(ok: boolean): Verdict {
   return ok ? 'pass' : 'fail';
 }
 
@@ -97,16 +102,25 @@ export function seconds(value: number): string {
 }
 
 /** Busy core-seconds against what the cores could give over the same wall time, and whose they were. */
-export function cpuSentence(cpu: CpuUse, wallSeconds: number): string {
+export function cpuSentence(cpu: CpuUse, wallSeconds: number, names: CpuNames = WORKER_CPU_NAMES): string {
   const available = cpu.cores * wallSeconds;
   const share = available > 0 ? Math.round((100 * cpu.machineBusySeconds) / available) : 0;
   const others = Math.max(0, cpu.machineBusySeconds - cpu.workerSeconds);
   return (
     `${cpu.machineBusySeconds.toFixed(1)} of ${available.toFixed(1)} core-seconds busy ` +
-    `(${share} % of ${cpu.cores} cores over ${seconds(wallSeconds)}): the worker process ${cpu.workerSeconds.toFixed(1)}, ` +
-    `everything else (PostgreSQL, Temporal, MinIO, the CLI) ${others.toFixed(1)}`
+    `(${share} % of ${cpu.cores} cores over ${seconds(wallSeconds)}): ${names.process} ${cpu.workerSeconds.toFixed(1)}, ` +
+    `${names.others} ${others.toFixed(1)}`
   );
 }
+
+/** Whose the measured process's CPU is, and whose the rest of the machine's busy time. */
+export type CpuNames = { process: string; others: string };
+export const WORKER_CPU_NAMES: CpuNames = {
+  process: 'the worker process',
+  others: 'everything else (PostgreSQL, Temporal, MinIO, the CLI)',
+};
+/** While the peer runs no worker does: Temporal and MinIO sit idle, the rest is PostgreSQL's. */
+export const PEER_CPU_NAMES: CpuNames = { process: "the peer's Python process", others: 'everything else (PostgreSQL; Temporal, MinIO idle)' };
 
 export function mib(bytes: number): string {
   return `${Math.round(bytes / MiB)} MiB`;

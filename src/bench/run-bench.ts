@@ -3,20 +3,21 @@ import { loadavg } from 'node:os';
 import { connectClient } from '../client/temporal-client.ts';
 import { loadLogLevel } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import type { BenchResults, SizeResult } from './bench-results.ts';
 import { BENCH_USAGE, parseBenchArgs, reproduceCommand, type BenchOptions } from './bench-options.ts';
+import { runScenarios } from './bench-sequence.ts';
 import { startBenchStack } from './bench-stack.ts';
 import { measuresTable, renderBenchmarksMarkdown, sizeTable } from './benchmark-report.ts';
 import { createCleanup } from './cleanup.ts';
 import { describeMachine } from './machine-info.ts';
-import { evaluateMeasures } from './measures.ts';
-import { measureBigFile } from './scenario-big-file.ts';
-import { measureConcurrency } from './scenario-concurrency.ts';
-import { measureWarmWorker } from './scenario-warm-worker.ts';
+import { earlierMeasures } from './measures.ts';
+import { evaluateIssue12Measures } from './measures-issue12.ts';
+import { PROJECT_ROOT } from './node-entry.ts';
+import { peerParagraph, sideBySideTable } from './peer-report.ts';
+import { preparePeer } from './peer-setup.ts';
 
 /**
- * `npm run bench`: the issue #5 measures on a throwaway local stack, printed with their targets
- * and written to BENCHMARKS.md (or --out).
+ * `npm run bench`: the measures of the performance issues (#12, beside the dlt peer, and #5) on a
+ * throwaway local stack, printed with their targets and written to BENCHMARKS.md (or --out).
  */
 async function main(argv: string[]): Promise<number> {
   let options: BenchOptions;
@@ -52,21 +53,27 @@ async function main(argv: string[]): Promise<number> {
     const machine = { ...(await describeMachine(stack.databaseUrl)), loadAverage: loadAtStart };
     const client = await connectClient(stack.temporal);
     cleanup.add(() => client.connection.close());
-    const context = { env: stack.childEnv, databaseUrl: stack.databaseUrl, client, cleanup, say };
+    const context = { env: stack.childEnv, databaseUrl: stack.databaseUrl, workDir: stack.dataDir, client, cleanup, say };
+    const peer = await preparePeer(options, PROJECT_ROOT, say);
 
-    const sizes: SizeResult[] = [];
-    for (const rows of options.sizes) sizes.push(await measureBigFile(context, rows));
-    const { warmSmall, reaggregate } = await measureWarmWorker(context);
-    const concurrency = options.skipConcurrency ? null : await measureConcurrency(context, options.concurrencyRows);
-    const results: BenchResults = { sizes, warmSmall, reaggregate, concurrency };
-
-    const measures = evaluateMeasures(results);
-    for (const size of sizes) {
-      process.stdout.write(`\n${size.rows.toLocaleString('en-US')} lines\n\n${sizeTable(size)}\n`);
+    const results = await runScenarios(context, options, peer);
+    const issue12Measures = evaluateIssue12Measures(results);
+    const measures = earlierMeasures(results);
+    const peerOf = (rows: number) => results.peerFirstLoads.find((load) => load.rows === rows)?.peer ?? { missing: 'peer not run' };
+    for (const size of results.sizes) {
+      const title = `${size.rows.toLocaleString('en-US')} lines`;
+      process.stdout.write(`\n${title}\n\n${sizeTable(size)}\n\n${peerParagraph(peerOf(size.rows))}\n`);
     }
-    process.stdout.write(`\nTargets (issue #5)\n\n${measuresTable(measures)}\n\n`);
+    const second = results.secondFile;
+    process.stdout.write(
+      `\nA second ${second.pipeforge.rows.toLocaleString('en-US')}-line file, into the populated database\n\n` +
+        `${sizeTable(second.pipeforge)}\n\n${peerParagraph(second.peer)}\n`,
+    );
+    process.stdout.write(`\nPipeForge beside the dlt peer\n\n${sideBySideTable(results)}\n`);
+    process.stdout.write(`\nTargets (issue #12)\n\n${measuresTable(issue12Measures)}\n`);
+    process.stdout.write(`\nOther targets (issue #5)\n\n${measuresTable(measures)}\n\n`);
     const command = reproduceCommand(options);
-    await writeFile(options.out, renderBenchmarksMarkdown({ date: startedAt, machine, command, results, measures }));
+    await writeFile(options.out, renderBenchmarksMarkdown({ date: startedAt, machine, command, results, measures, issue12Measures }));
     say(`wrote ${options.out}`);
     return 0;
   } catch (error) {

@@ -1,31 +1,26 @@
 import type { SizeResult } from './bench-results.ts';
 import { withWorkers, stageTimingsOfFile, type BenchContext } from './bench-context.ts';
-import { ensureBenchFile } from './bench-files.ts';
+import { ensureBenchFile, type BenchFileSpec } from './bench-files.ts';
 import { timeCopyTransport } from './copy-transport.ts';
 import { measureCpuUse } from './cpu-time.ts';
 import { runIngestCli } from './ingest-cli.ts';
 import { cpuSentence, mib, rowsLabel, seconds } from './measures.ts';
 
-/** Spread like the file DESIGN.md's costs were measured on: 90 days of orders. */
-const BIG_FILE_DAYS = 90;
-
 /**
  * One big file through a worker started for it alone (its peak RSS is this file's), then the
  * same bytes through COPY once the worker has stopped, so the two never compete for the CPU.
  */
-export async function measureBigFile(context: BenchContext, rows: number): Promise<SizeResult> {
+export async function measureBigFile(context: BenchContext, spec: BenchFileSpec): Promise<SizeResult> {
   const { say } = context;
-  say(`${rowsLabel(rows)} lines`);
-  const path = await ensureBenchFile({ rows, seed: 1, days: BIG_FILE_DAYS, refPrefix: `BIG${rows}` }, (target) =>
-    say(`  generating ${target}`),
-  );
+  const { rows } = spec;
+  const path = await ensureBenchFile(spec, (target) => say(`  generating ${target}`));
   const { value, peaks, workers } = await withWorkers(context, 1, ([worker]) =>
     measureCpuUse(worker?.pid ?? 0, () => runIngestCli(context.env, [path])),
   );
   const { value: ingest, cpu } = value;
   const atStart = workers[0]?.atStart ?? { peakBytes: 0, currentBytes: 0 };
   const peakRssBytes = peaks[0] ?? 0;
-  say(`  ingested in ${seconds(ingest.seconds)}; worker peak RSS ${mib(peakRssBytes)}`);
+  say(`  PipeForge: ingested ${rowsLabel(rows)} lines in ${seconds(ingest.seconds)}; worker peak RSS ${mib(peakRssBytes)}`);
   say(`  CPU: ${cpuSentence(cpu, ingest.seconds)}`);
   const timings = await stageTimingsOfFile(context, path);
   const copy = await timeCopyTransport(context.databaseUrl, path);

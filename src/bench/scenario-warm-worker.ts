@@ -1,13 +1,13 @@
 import type { ReaggregateResult, WarmSmallResult } from './bench-results.ts';
 import { withWorkers, stageTimingsOfFile, type BenchContext } from './bench-context.ts';
-import { ensureBenchFile } from './bench-files.ts';
+import { addDays, ensureBenchFile, SECOND_FILE_END } from './bench-files.ts';
 import { runIngestCli } from './ingest-cli.ts';
 import { seconds } from './measures.ts';
 import { settleDatabase } from './settle-database.ts';
 
 const SMALL_ROWS = 10_000;
-/** The big files' orders end on 2026-10-31 (the generator's default end date is 2026-11-01). */
-const NEXT_DAY_END = '2026-11-02';
+/** The big files' last orders are the second file's, on the day before SECOND_FILE_END. */
+const NEXT_DAY_END = addDays(SECOND_FILE_END, 1);
 
 /**
  * On one worker: a warm-up file (bundle loaded, connections open, code paths compiled), the

@@ -22,6 +22,10 @@ const results = (overrides: Partial<BenchResults> = {}): BenchResults => ({
   warmSmall: { rows: 10_000, endToEndSeconds: 2.5 },
   reaggregate: { rows: 10_000, aggregateSeconds: 0.4, daysAggregated: 1 },
   concurrency: { files: 10, rowsPerFile: 100_000, oneWorkerSeconds: 100, twoWorkersSeconds: 60 },
+  peerFirstLoads: [],
+  secondFile: { pipeforge: size(1_000_000, 40, 200), peer: { missing: 'peer not found' } },
+  fourAtOnce: { files: 4, rowsPerFile: 1_000_000, seconds: 150, peakRssBytes: 400 * MiB },
+  parseSplit: { rows: 1_000_000, oneActivitySeconds: 10, twoActivitiesSeconds: null },
   ...overrides,
 });
 

@@ -3,6 +3,7 @@ import type { BenchResults } from '../../src/bench/bench-results.ts';
 import { renderBenchmarksMarkdown, sizeTable } from '../../src/bench/benchmark-report.ts';
 import { markdownTable } from '../../src/bench/markdown-table.ts';
 import { evaluateMeasures } from '../../src/bench/measures.ts';
+import { evaluateIssue12Measures } from '../../src/bench/measures-issue12.ts';
 
 const MiB = 1024 * 1024;
 const results: BenchResults = {
@@ -23,6 +24,24 @@ const results: BenchResults = {
   warmSmall: { rows: 10_000, endToEndSeconds: 1.5 },
   reaggregate: { rows: 10_000, aggregateSeconds: 0.1, daysAggregated: 1 },
   concurrency: null,
+  peerFirstLoads: [{ rows: 100_000, peer: { missing: 'peer not found' } }],
+  secondFile: {
+    pipeforge: {
+      rows: 100_000,
+      endToEndSeconds: 6,
+      timings: {
+        stages: { hashAndClaim: 0.2, parseToStaging: 2, loadFromStaging: 2.4, aggregateDays: 0.7, other: 0.05 },
+        workflowSeconds: 5.5,
+      },
+      peakRssBytes: 185 * MiB,
+      atStart: { peakBytes: 120 * MiB, currentBytes: 90 * MiB },
+      copySeconds: 0.25,
+      cpu: { cores: 2, machineBusySeconds: 9, workerSeconds: 3 },
+    },
+    peer: { missing: 'peer not found' },
+  },
+  fourAtOnce: { files: 4, rowsPerFile: 100_000, seconds: 12, peakRssBytes: 300 * MiB },
+  parseSplit: { rows: 100_000, oneActivitySeconds: 2, twoActivitiesSeconds: null },
 };
 
 describe('the benchmark report', () => {
@@ -59,6 +78,7 @@ describe('the benchmark report', () => {
       command: 'npm run bench -- --sizes 100000 --skip-concurrency',
       results,
       measures: evaluateMeasures(results),
+      issue12Measures: evaluateIssue12Measures(results),
     });
     expect(text).toContain('Measured 2026-05-01 10:20 UTC');
     expect(text).toContain('2 CPUs (Test CPU), 24.0 GiB memory');
