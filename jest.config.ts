@@ -17,10 +17,12 @@ const shared = {
 };
 
 /**
- * Three projects: fast unit tests with no I/O; integration tests against the real local stack
- * (Temporal dev server, MinIO, embedded PostgreSQL), which global setup starts once; and the slow
- * fault tests (killed worker processes, restarted servers, concurrent ingestions), which reuse the
- * same global setup and may start a dedicated stack of their own.
+ * Five projects: fast unit tests with no I/O; the workflows against stand-in activities, each test
+ * file on a Temporal dev server of its own (no database, no object store); the replay of recorded
+ * histories through the current workflow code, with no server at all; integration tests against
+ * the real local stack (Temporal dev server, MinIO, embedded PostgreSQL), which global setup starts
+ * once; and the slow fault tests (killed worker processes, restarted servers, concurrent
+ * ingestions), which reuse the same global setup and may start a dedicated stack of their own.
  */
 const integrationStack = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -33,6 +35,8 @@ const config: Config = {
   testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...shared, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
+    { ...shared, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',

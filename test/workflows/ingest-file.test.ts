@@ -1,0 +1,363 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  FailureTypes,
+  ingestWorkflowId,
+  progressQuery,
+  SearchAttributes,
+  type IngestFileInput,
+  type IngestProgress,
+  type IngestSummary,
+} from '../../src/shared.ts';
+import { ingestFileWorkflow } from '../../src/workflows/ingest-file.ts';
+import { createMockWorker, prebuiltWorkflowBundle, startWorkflowTestEnv } from '../support/workflow-test-env.ts';
+import { AFFECTED_DATES, callOrder, FILE_ID, heartbeatUntilCancelled, mockActivities, signal, type MockedActivities } from './mock-activities.ts';
+
+/**
+ * IngestFileWorkflow's every branch against stand-in activities on a real dev server: what it
+ * calls, in which order and with what, what it returns or fails with, what its progress query
+ * and search attributes say along the way.
+ */
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: { codePath: string };
+
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([startWorkflowTestEnv(), prebuiltWorkflowBundle()]);
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
+
+let files = 0;
+function newInput(): IngestFileInput {
+  files += 1;
+  const contentHash = `${String(files).padStart(4, '0')}${'ab'.repeat(30)}`;
+  return { objectKey: `uploads/${contentHash}/orders-${files}.csv`, filename: `orders-${files}.csv`, contentHash };
+}
+
+/** Starts the workflow on a worker running `activities` and hands its handle to `body`. */
+async function withIngestion<T>(
+  activities: MockedActivities,
+  body: (handle: IngestHandle, input: IngestFileInput) => Promise<T>,
+): Promise<T> {
+  const worker = await createMockWorker(env, workflowBundle, activities);
+  const input = newInput();
+  return worker.run(async () => {
+    const handle = await env.client.workflow.start(ingestFileWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: ingestWorkflowId(input.contentHash),
+      args: [input],
+    });
+    return body(handle, input);
+  });
+}
+
+async function searchAttributes(handle: Pick<IngestHandle, 'describe'>) {
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  return {
+    status: attributes.get(SearchAttributes.ingestStatus),
+    fileId: attributes.get(SearchAttributes.ingestionFileId),
+    filename: attributes.get(SearchAttributes.filename),
+    contentHash: attributes.get(SearchAttributes.contentHash),
+    rowsRead: attributes.get(SearchAttributes.rowsRead),
+    rowsLoaded: attributes.get(SearchAttributes.rowsLoaded),
+    rowsRejected: attributes.get(SearchAttributes.rowsRejected),
+  };
+}
+
+/** What a client sees of the running workflow while an activity of it runs. */
+async function observeFromActivity(): Promise<{ progress: IngestProgress; status: string | undefined }> {
+  const execution = Context.current().info.workflowExecution;
+  if (!execution) throw new Error('the activity runs outside a workflow');
+  const handle = env.client.workflow.getHandle(execution.workflowId);
+  const [progress, attributes] = await Promise.all([handle.query(progressQuery), searchAttributes(handle)]);
+  return { progress, status: attributes.status };
+}
+
+async function failureOf(handle: IngestHandle): Promise<WorkflowFailedError> {
+  const error = await handle.result().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof WorkflowFailedError)) throw new Error(`expected the workflow to fail, got ${String(error)}`);
+  return error;
+}
+
+const summary = (input: IngestFileInput, fields: Partial<IngestSummary>): IngestSummary => ({
+  fileId: FILE_ID,
+  filename: input.filename,
+  status: 'completed',
+  rowsRead: 0,
+  rowsLoaded: 0,
+  rowsRejected: 0,
+  duplicateOf: null,
+  aggregatedDays: 0,
+  error: null,
+  ...fields,
+});
+
+describe('IngestFileWorkflow', () => {
+  it('runs hash-dedupe, parse, load and aggregate, then records the file completed', async () => {
+    const seen: Record<string, Awaited<ReturnType<typeof observeFromActivity>>> = {};
+    const base = mockActivities();
+    const observing =
+      <A, R>(stage: string, activity: (input: A) => Promise<R>) =>
+      async (input: A): Promise<R> => {
+        seen[stage] = await observeFromActivity();
+        return activity(input);
+      };
+    const activities = mockActivities({
+      hashAndClaim: observing('hash-dedupe', base.hashAndClaim),
+      parseToStaging: observing('parse', base.parseToStaging),
+      loadFromStaging: observing('load', base.loadFromStaging),
+      aggregateDays: observing('aggregate', base.aggregateDays),
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      expect(await handle.result()).toEqual(
+        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: 3 }),
+      );
+
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'loadFromStaging', 'aggregateDays', 'markFileCompleted']);
+      expect(activities.hashAndClaim.mock.calls).toEqual([[input]]);
+      expect(activities.parseToStaging.mock.calls).toEqual([
+        [{ fileId: FILE_ID, objectKey: input.objectKey, filename: input.filename }],
+      ]);
+      expect(activities.loadFromStaging.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
+      expect(activities.aggregateDays.mock.calls).toEqual([[{ dates: AFFECTED_DATES, onlyChangedDays: true }]]);
+      expect(activities.markFileCompleted.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
+
+      const progress = (stage: IngestProgress['stage'], counts: Partial<IngestProgress> = {}): IngestProgress => ({
+        stage,
+        fileId: FILE_ID,
+        rowsRead: 0,
+        rowsLoaded: 0,
+        rowsRejected: 0,
+        ...counts,
+      });
+      expect(seen).toEqual({
+        'hash-dedupe': { progress: progress('hash-dedupe', { fileId: null }), status: 'processing' },
+        parse: { progress: progress('parse'), status: 'parsing' },
+        load: { progress: progress('load', { rowsRead: 10, rowsRejected: 2 }), status: 'loading' },
+        aggregate: { progress: progress('aggregate', { rowsRead: 10, rowsLoaded: 8, rowsRejected: 2 }), status: 'aggregating' },
+      });
+      expect(await handle.query(progressQuery)).toEqual(progress('done', { rowsRead: 10, rowsLoaded: 8, rowsRejected: 2 }));
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      expect(await searchAttributes(handle)).toEqual({
+        status: 'completed',
+        fileId: FILE_ID,
+        filename: input.filename,
+        contentHash: input.contentHash,
+        rowsRead: 10,
+        rowsLoaded: 8,
+        rowsRejected: 2,
+      });
+    });
+  });
+
+  it('ends as a duplicate, touching nothing, when the content was ingested before', async () => {
+    const original = '00000000-0000-4000-8000-0000000000aa';
+    const activities = mockActivities({ hashAndClaim: async () => ({ fileId: FILE_ID, duplicateOf: original }) });
+
+    await withIngestion(activities, async (handle, input) => {
+      expect(await handle.result()).toEqual(summary(input, { status: 'duplicate', duplicateOf: original }));
+      expect(callOrder(activities)).toEqual(['hashAndClaim']);
+      expect((await handle.query(progressQuery)).stage).toBe('done');
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'duplicate', fileId: FILE_ID, rowsRead: 0 });
+    });
+  });
+
+  it('fails with the read and rejected counts when too many rows were rejected', async () => {
+    const message = 'orders.csv: 7 of 10 rows (70.0%) were rejected, above the limit of 5.0%';
+    const activities = mockActivities({
+      parseToStaging: async () => {
+        throw ApplicationFailure.create({
+          message,
+          type: FailureTypes.tooManyRejects,
+          nonRetryable: true,
+          details: [{ rejectedRows: 7, dataRows: 10 }],
+        });
+      },
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      const error = await failureOf(handle);
+      expect(error.cause).toBeInstanceOf(ApplicationFailure);
+      const failure = error.cause as ApplicationFailure;
+      expect(failure.type).toBe(FailureTypes.tooManyRejects);
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toBe(message);
+      expect(failure.details).toEqual([summary(input, { status: 'failed', rowsRead: 10, rowsRejected: 7, error: message })]);
+
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'markFileFailed']);
+      expect(activities.markFileFailed.mock.calls).toEqual([[{ fileId: FILE_ID, errorMessage: message }]]);
+      expect((await handle.describe()).status.name).toBe('FAILED');
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'failed', rowsRead: 10, rowsLoaded: 0, rowsRejected: 7 });
+      expect(await handle.query(progressQuery)).toMatchObject({ stage: 'done', rowsRead: 10, rowsRejected: 7 });
+    });
+  });
+
+  // Thrown retryable on purpose: the workflow's own retry policy must refuse to retry these types.
+  it.each([FailureTypes.invalidFile, FailureTypes.missingObject])('fails a %s file at once, without retrying it', async (type) => {
+    const message = 'orders.csv, line 1: the header lacks the columns order_date, sku';
+    const activities = mockActivities({
+      parseToStaging: async () => {
+        if (Context.current().info.attempt > 1) throw ApplicationFailure.nonRetryable('the parse was retried', 'Retried');
+        throw ApplicationFailure.retryable(message, type);
+      },
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      const failure = (await failureOf(handle)).cause as ApplicationFailure;
+      expect(failure.type).toBe(type);
+      expect(failure.details).toEqual([summary(input, { status: 'failed', error: message })]);
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'markFileFailed']);
+      expect(activities.markFileFailed.mock.calls).toEqual([[{ fileId: FILE_ID, errorMessage: message }]]);
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'failed', rowsRead: 0, rowsRejected: 0 });
+    });
+  });
+
+  it('retries a stage that failed for an infrastructure reason, and the file completes', async () => {
+    const base = mockActivities();
+    const activities = mockActivities({
+      loadFromStaging: async (input) => {
+        if (Context.current().info.attempt === 1) throw new Error('connection terminated unexpectedly');
+        return base.loadFromStaging(input);
+      },
+    });
+
+    await withIngestion(activities, async (handle) => {
+      expect((await handle.result()).status).toBe('completed');
+      expect(activities.loadFromStaging).toHaveBeenCalledTimes(2);
+      expect(activities.markFileFailed).not.toHaveBeenCalled();
+    });
+  });
+
+  it('keeps the loaded count in the failure when the aggregate stage fails after the load', async () => {
+    const activities = mockActivities({
+      aggregateDays: async () => {
+        throw ApplicationFailure.nonRetryable('sales_aggregates_daily is missing', 'UndefinedTable');
+      },
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      const failure = (await failureOf(handle)).cause as ApplicationFailure;
+      expect(failure.type).toBe('UndefinedTable');
+      expect(failure.details).toEqual([
+        summary(input, { status: 'failed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, error: 'sales_aggregates_daily is missing' }),
+      ]);
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'loadFromStaging', 'aggregateDays', 'markFileFailed']);
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'failed', rowsLoaded: 8 });
+    });
+  });
+
+  it('fails without bookkeeping when the object is gone before a file row exists', async () => {
+    const activities = mockActivities({
+      hashAndClaim: async (input) => {
+        throw ApplicationFailure.nonRetryable(`object ${input.objectKey} does not exist in the bucket`, FailureTypes.missingObject);
+      },
+    });
+
+    await withIngestion(activities, async (handle) => {
+      const error = await failureOf(handle);
+      expect(error.cause).toBeInstanceOf(ActivityFailure);
+      expect((error.cause?.cause as ApplicationFailure).type).toBe(FailureTypes.missingObject);
+      expect(callOrder(activities)).toEqual(['hashAndClaim']);
+    });
+  });
+});
+
+describe('IngestFileWorkflow cancelled', () => {
+  it.each(['parse', 'load'] as const)('discards the file and ends cancelled when cancelled during its %s', async (stage) => {
+    const started = signal();
+    const waitForCancel = async (): Promise<never> => {
+      started.reach();
+      return heartbeatUntilCancelled();
+    };
+    const activities = mockActivities(stage === 'parse' ? { parseToStaging: waitForCancel } : { loadFromStaging: waitForCancel });
+
+    await withIngestion(activities, async (handle) => {
+      await started.reached;
+      await handle.cancel();
+      const error = await failureOf(handle);
+      expect(error.cause).toBeInstanceOf(CancelledFailure);
+
+      expect(callOrder(activities)).toEqual([
+        'hashAndClaim',
+        'parseToStaging',
+        ...(stage === 'load' ? ['loadFromStaging'] : []),
+        'discardCancelledIngestion',
+      ]);
+      expect(activities.discardCancelledIngestion.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect((await searchAttributes(handle)).status).toBe('cancelled');
+      expect((await handle.query(progressQuery)).stage).toBe('done');
+    });
+  });
+
+  it('counts a stage that failed while the cancel was pending as cancelled', async () => {
+    const started = signal();
+    const activities = mockActivities({
+      parseToStaging: async () => {
+        started.reach();
+        await heartbeatUntilCancelled().catch(() => undefined);
+        throw ApplicationFailure.nonRetryable('the object store closed the stream');
+      },
+    });
+
+    await withIngestion(activities, async (handle) => {
+      await started.reached;
+      await handle.cancel();
+      expect((await failureOf(handle)).cause).toBeInstanceOf(CancelledFailure);
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'discardCancelledIngestion']);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect((await searchAttributes(handle)).status).toBe('cancelled');
+    });
+  });
+
+  it('finishes the file when its load had committed before the cancel arrived', async () => {
+    const started = signal();
+    const base = mockActivities();
+    const committed = { rowsLoaded: 8, ordersLoaded: 3, affectedDates: ['2026-03-09'], alreadyLoaded: true };
+    const activities = mockActivities({
+      loadFromStaging: async (input) => {
+        if (activities.loadFromStaging.mock.calls.length > 1) return committed;
+        started.reach();
+        await base.loadFromStaging(input);
+        return heartbeatUntilCancelled();
+      },
+      discardCancelledIngestion: async () => ({ discarded: false }),
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      await started.reached;
+      await handle.cancel();
+      expect(await handle.result()).toEqual(
+        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: 1 }),
+      );
+      expect(callOrder(activities)).toEqual([
+        'hashAndClaim',
+        'parseToStaging',
+        'loadFromStaging',
+        'discardCancelledIngestion',
+        'loadFromStaging',
+        'aggregateDays',
+        'markFileCompleted',
+      ]);
+      expect(activities.discardCancelledIngestion.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
+      expect(activities.loadFromStaging.mock.calls).toEqual([[{ fileId: FILE_ID }], [{ fileId: FILE_ID }]]);
+      // The dates come from the load as recorded, read again after the cancel.
+      expect(activities.aggregateDays.mock.calls).toEqual([[{ dates: ['2026-03-09'], onlyChangedDays: true }]]);
+      expect(activities.markFileCompleted.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'completed', rowsLoaded: 8 });
+    });
+  });
+});
