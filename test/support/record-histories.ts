@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { startAggregation } from '../../src/client/start-aggregation.ts';
 import { submitFile } from '../../src/client/submit-file.ts';
-import { AGGREGATE_SALES_WORKFLOW_TYPE } from '../../src/shared.ts';
+import { aggregateSalesWorkflow } from '../../src/workflows/aggregate-sales.ts';
 import globalSetup from './global-setup.ts';
 import globalTeardown from './global-teardown.ts';
 import { writeGeneratedFile } from './generated-file.ts';
@@ -75,7 +75,7 @@ const SCENARIOS: Array<(context: Context) => Promise<Recorded[]>> = [
     return runChain(harness.client, 'aggregate-continued', handle.workflowId, handle.firstExecutionRunId);
   },
   async ({ harness }) => {
-    const handle = await harness.client.workflow.start(AGGREGATE_SALES_WORKFLOW_TYPE, {
+    const handle = await harness.client.workflow.start(aggregateSalesWorkflow, {
       taskQueue: harness.taskQueue,
       workflowId: `aggregate-sales-last-days-${Date.now()}`,
       args: [{ lastDays: 3, timeZone: harness.pipeline.businessTimeZone }],

@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { SearchAttributes } from '../../src/shared.ts';
+import { IngestSearchAttributes } from '../../src/workflows/ingest-file-contract.ts';
 import { ensureBinary } from '../../src/stack/binaries.ts';
 import { ensureWorkflowBundle } from '../../src/workflow-bundle.ts';
 
@@ -37,7 +37,7 @@ export async function startWorkflowTestEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path },
-      searchAttributes: Object.values(SearchAttributes),
+      searchAttributes: Object.values(IngestSearchAttributes),
     },
   });
 }

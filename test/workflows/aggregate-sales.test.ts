@@ -3,12 +3,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  AggregateFailureTypes,
-  aggregateProgressQuery,
-  type AggregateSalesInput,
-  type AggregateSalesProgress,
-} from '../../src/shared.ts';
+import { AggregateFailureTypes, aggregateProgressQuery, type AggregateSalesInput, type AggregateSalesProgress } from '../../src/workflows/aggregate-sales-contract.ts';
 import { aggregateSalesWorkflow } from '../../src/workflows/aggregate-sales.ts';
 import { createMockWorker, prebuiltWorkflowBundle, startWorkflowTestEnv } from '../support/workflow-test-env.ts';
 import { mockActivities, type MockedActivities } from './mock-activities.ts';

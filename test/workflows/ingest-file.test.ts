@@ -3,15 +3,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  FailureTypes,
-  ingestWorkflowId,
-  progressQuery,
-  SearchAttributes,
-  type IngestFileInput,
-  type IngestProgress,
-  type IngestSummary,
-} from '../../src/shared.ts';
+import { IngestFailureTypes, type IngestFileInput, type IngestProgress, ingestProgressQuery, IngestSearchAttributes, type IngestSummary, ingestWorkflowId } from '../../src/workflows/ingest-file-contract.ts';
 import { ingestFileWorkflow } from '../../src/workflows/ingest-file.ts';
 import { createMockWorker, prebuiltWorkflowBundle, startWorkflowTestEnv } from '../support/workflow-test-env.ts';
 import { AFFECTED_DATES, callOrder, FILE_ID, heartbeatUntilCancelled, mockActivities, signal, type MockedActivities } from './mock-activities.ts';
@@ -62,13 +54,13 @@ async function withIngestion<T>(
 async function searchAttributes(handle: Pick<IngestHandle, 'describe'>) {
   const attributes = (await handle.describe()).typedSearchAttributes;
   return {
-    status: attributes.get(SearchAttributes.ingestStatus),
-    fileId: attributes.get(SearchAttributes.ingestionFileId),
-    filename: attributes.get(SearchAttributes.filename),
-    contentHash: attributes.get(SearchAttributes.contentHash),
-    rowsRead: attributes.get(SearchAttributes.rowsRead),
-    rowsLoaded: attributes.get(SearchAttributes.rowsLoaded),
-    rowsRejected: attributes.get(SearchAttributes.rowsRejected),
+    status: attributes.get(IngestSearchAttributes.ingestStatus),
+    fileId: attributes.get(IngestSearchAttributes.ingestionFileId),
+    filename: attributes.get(IngestSearchAttributes.filename),
+    contentHash: attributes.get(IngestSearchAttributes.contentHash),
+    rowsRead: attributes.get(IngestSearchAttributes.rowsRead),
+    rowsLoaded: attributes.get(IngestSearchAttributes.rowsLoaded),
+    rowsRejected: attributes.get(IngestSearchAttributes.rowsRejected),
   };
 }
 
@@ -77,7 +69,7 @@ async function observeFromActivity(): Promise<{ progress: IngestProgress; status
   const execution = Context.current().info.workflowExecution;
   if (!execution) throw new Error('the activity runs outside a workflow');
   const handle = env.client.workflow.getHandle(execution.workflowId);
-  const [progress, attributes] = await Promise.all([handle.query(progressQuery), searchAttributes(handle)]);
+  const [progress, attributes] = await Promise.all([handle.query(ingestProgressQuery), searchAttributes(handle)]);
   return { progress, status: attributes.status };
 }
 
@@ -148,7 +140,7 @@ describe('IngestFileWorkflow', () => {
         load: { progress: progress('load', { rowsRead: 10, rowsRejected: 2 }), status: 'loading' },
         aggregate: { progress: progress('aggregate', { rowsRead: 10, rowsLoaded: 8, rowsRejected: 2 }), status: 'aggregating' },
       });
-      expect(await handle.query(progressQuery)).toEqual(progress('done', { rowsRead: 10, rowsLoaded: 8, rowsRejected: 2 }));
+      expect(await handle.query(ingestProgressQuery)).toEqual(progress('done', { rowsRead: 10, rowsLoaded: 8, rowsRejected: 2 }));
       expect((await handle.describe()).status.name).toBe('COMPLETED');
       expect(await searchAttributes(handle)).toEqual({
         status: 'completed',
@@ -169,7 +161,7 @@ describe('IngestFileWorkflow', () => {
     await withIngestion(activities, async (handle, input) => {
       expect(await handle.result()).toEqual(summary(input, { status: 'duplicate', duplicateOf: original }));
       expect(callOrder(activities)).toEqual(['hashAndClaim']);
-      expect((await handle.query(progressQuery)).stage).toBe('done');
+      expect((await handle.query(ingestProgressQuery)).stage).toBe('done');
       expect(await searchAttributes(handle)).toMatchObject({ status: 'duplicate', fileId: FILE_ID, rowsRead: 0 });
     });
   });
@@ -180,7 +172,7 @@ describe('IngestFileWorkflow', () => {
       parseToStaging: async () => {
         throw ApplicationFailure.create({
           message,
-          type: FailureTypes.tooManyRejects,
+          type: IngestFailureTypes.tooManyRejects,
           nonRetryable: true,
           details: [{ rejectedRows: 7, dataRows: 10 }],
         });
@@ -191,7 +183,7 @@ describe('IngestFileWorkflow', () => {
       const error = await failureOf(handle);
       expect(error.cause).toBeInstanceOf(ApplicationFailure);
       const failure = error.cause as ApplicationFailure;
-      expect(failure.type).toBe(FailureTypes.tooManyRejects);
+      expect(failure.type).toBe(IngestFailureTypes.tooManyRejects);
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toBe(message);
       expect(failure.details).toEqual([summary(input, { status: 'failed', rowsRead: 10, rowsRejected: 7, error: message })]);
@@ -200,12 +192,12 @@ describe('IngestFileWorkflow', () => {
       expect(activities.markFileFailed.mock.calls).toEqual([[{ fileId: FILE_ID, errorMessage: message }]]);
       expect((await handle.describe()).status.name).toBe('FAILED');
       expect(await searchAttributes(handle)).toMatchObject({ status: 'failed', rowsRead: 10, rowsLoaded: 0, rowsRejected: 7 });
-      expect(await handle.query(progressQuery)).toMatchObject({ stage: 'done', rowsRead: 10, rowsRejected: 7 });
+      expect(await handle.query(ingestProgressQuery)).toMatchObject({ stage: 'done', rowsRead: 10, rowsRejected: 7 });
     });
   });
 
   // Thrown retryable on purpose: the workflow's own retry policy must refuse to retry these types.
-  it.each([FailureTypes.invalidFile, FailureTypes.missingObject])('fails a %s file at once, without retrying it', async (type) => {
+  it.each([IngestFailureTypes.invalidFile, IngestFailureTypes.missingObject])('fails a %s file at once, without retrying it', async (type) => {
     const message = 'orders.csv, line 1: the header lacks the columns order_date, sku';
     const activities = mockActivities({
       parseToStaging: async () => {
@@ -261,14 +253,14 @@ describe('IngestFileWorkflow', () => {
   it('fails without bookkeeping when the object is gone before a file row exists', async () => {
     const activities = mockActivities({
       hashAndClaim: async (input) => {
-        throw ApplicationFailure.nonRetryable(`object ${input.objectKey} does not exist in the bucket`, FailureTypes.missingObject);
+        throw ApplicationFailure.nonRetryable(`object ${input.objectKey} does not exist in the bucket`, IngestFailureTypes.missingObject);
       },
     });
 
     await withIngestion(activities, async (handle) => {
       const error = await failureOf(handle);
       expect(error.cause).toBeInstanceOf(ActivityFailure);
-      expect((error.cause?.cause as ApplicationFailure).type).toBe(FailureTypes.missingObject);
+      expect((error.cause?.cause as ApplicationFailure).type).toBe(IngestFailureTypes.missingObject);
       expect(callOrder(activities)).toEqual(['hashAndClaim']);
     });
   });
@@ -298,7 +290,7 @@ describe('IngestFileWorkflow cancelled', () => {
       expect(activities.discardCancelledIngestion.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       expect((await searchAttributes(handle)).status).toBe('cancelled');
-      expect((await handle.query(progressQuery)).stage).toBe('done');
+      expect((await handle.query(ingestProgressQuery)).stage).toBe('done');
     });
   });
 
