@@ -110,7 +110,8 @@ describe('where the cluster goes for a server user that is not us', () => {
   let root: string;
 
   beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'pipeforge-placement-'));
+    // Not under TMPDIR, which may itself be private: these cases need a chain every user can pass.
+    scratch = await mkdtemp('/tmp/pipeforge-placement-');
     await chmod(scratch, 0o755);
     root = join(scratch, 'clusters');
   });
