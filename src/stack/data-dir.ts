@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeManagedCluster } from './cluster-location.ts';
 import { isAlive } from './pids.ts';
 import { readSecrets } from './secrets.ts';
 
@@ -58,7 +59,7 @@ export async function claimDataDir(dataDir: string, fresh: boolean): Promise<() 
   if (fresh && !marked && !(await isEmptyOrMissing(dataDir))) {
     throw new Error(`Refusing to delete ${dataDir}: it is not empty and was not created as a PipeForge data directory`);
   }
-  if (fresh) await rm(dataDir, { recursive: true, force: true });
+  if (fresh) await deleteDataDir(dataDir);
   await mkdir(dataDir, { recursive: true });
   await writeOwner(dataDir);
   if (!marked || fresh) {
@@ -78,4 +79,14 @@ export async function claimDataDir(dataDir: string, fresh: boolean): Promise<() 
 
 async function releaseDataDir(dataDir: string): Promise<void> {
   if ((await readOwner(dataDir)) === process.pid) await rm(join(dataDir, OWNER), { force: true });
+}
+
+/**
+ * Deletes a stopped stack's data, including a PostgreSQL cluster placed outside the directory
+ * because its server user could not reach it (see cluster-location.ts); a plain `rm -r` would
+ * delete only the link to it (a later start removes such a cluster).
+ */
+export async function deleteDataDir(dataDir: string): Promise<void> {
+  await removeManagedCluster(dataDir);
+  await rm(dataDir, { recursive: true, force: true });
 }

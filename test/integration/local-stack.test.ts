@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -7,19 +7,23 @@ import { Client } from 'minio';
 import { createPool, sql, type DatabasePool } from 'slonik';
 import { createLogger } from '../../src/logger.ts';
 import { loadStorageConfig } from '../../src/config.ts';
-import { startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
+import { deleteDataDir, startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
 import { isPortFree } from '../../src/stack/ports.ts';
 
 const logger = createLogger('warn', { test: 'local-stack' });
 
-/** Pids whose command line names the data dir: postgres, temporal and minio all do. */
+/**
+ * Pids whose command line names the data dir: temporal and minio do, and postgres names its
+ * cluster, which is in the data dir or (as root, under a private TMPDIR) linked from it.
+ */
 async function processesUsing(dataDir: string): Promise<number[]> {
+  const names = [dataDir, await realpath(join(dataDir, 'postgres'))];
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      if (commandLine.includes(dataDir)) pids.push(Number(entry));
+      if (names.some((name) => commandLine.includes(name))) pids.push(Number(entry));
     } catch {
       // The process exited while we looked.
     }
@@ -61,7 +65,7 @@ describe('local stack', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await deleteDataDir(dataDir);
   });
 
   it('serves PostgreSQL on DATABASE_URL', async () => {
