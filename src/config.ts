@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isKnownTimeZone } from './domain/zone-time.ts';
 import { ConfigError } from './errors.ts';
@@ -44,6 +46,10 @@ const pipelineSchema = z.object({
 
 const loggingSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const cacheSchema = z.object({
+  PIPEFORGE_CACHE_DIR: z.string().min(1).optional(),
 });
 
 const metricsSchema = z.object({
@@ -130,6 +136,11 @@ export function loadMetricsConfig(env: Env = process.env): MetricsConfig {
 
 export function loadLogLevel(env: Env = process.env): LogLevel {
   return parseEnv(loggingSchema, env).LOG_LEVEL;
+}
+
+/** Where built binaries, workflow bundles and bench files are kept between runs, outside the repo. */
+export function loadCacheDir(env: Env = process.env): string {
+  return resolve(parseEnv(cacheSchema, env).PIPEFORGE_CACHE_DIR ?? join(homedir(), '.cache', 'pipeforge'));
 }
 
 /** Everything the worker needs; every problem is reported at once rather than one per restart. */

@@ -1,5 +1,5 @@
 // First: every module the commands load lazily is then compiled once and cached (see the module).
-import '../compile-cache.ts';
+import './compile-cache.ts';
 import { ConfigError, InvalidFileError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { loadLogLevel, type LogLevel } from '../config.ts';

@@ -1,13 +1,13 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { loadWorkerConfig, type WorkerConfig } from '../config.ts';
+import { loadCacheDir, loadWorkerConfig, type WorkerConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDatabasePool, type DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../stack/local-stack.ts';
 import { createObjectStore, type ObjectStore } from '../storage/object-store.ts';
-import { installTemporalRuntime } from '../temporal-runtime.ts';
-import { ensureWorkflowBundle } from '../workflow-bundle.ts';
-import { createIngestWorker } from '../worker.ts';
+import { createIngestWorker } from '../worker/create-worker.ts';
+import { installTemporalRuntime } from '../worker/temporal-runtime.ts';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
 
 export type EmbeddedPipeline = {
   stack: LocalStack;
@@ -32,7 +32,8 @@ export async function startEmbeddedPipeline(options: LocalStackOptions): Promise
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const config = loadWorkerConfig({ ...process.env, ...stack.env });
+    const env = { ...process.env, ...stack.env };
+    const config = loadWorkerConfig(env);
     installTemporalRuntime(logger);
     const pool = await createDatabasePool(config.database);
     closers.push(() => pool.end());
@@ -44,7 +45,7 @@ export async function startEmbeddedPipeline(options: LocalStackOptions): Promise
     const worker = await createIngestWorker({
       connection,
       temporal: config.temporal,
-      workflowBundle: await ensureWorkflowBundle(logger),
+      workflowBundle: await ensureWorkflowBundle({ cacheDir: loadCacheDir(env), logger }),
       pool,
       databaseUrl: config.database.url,
       store,

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { access, constants, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { loadCacheDir } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
 export type BinaryName = 'temporal' | 'minio';
@@ -21,7 +21,7 @@ const BINARIES: Record<BinaryName, BinarySpec> = {
 const OUTPUT_TAIL_LINES = 40;
 
 export function cacheDir(): string {
-  return resolve(process.env['PIPEFORGE_CACHE_DIR'] || join(homedir(), '.cache', 'pipeforge'));
+  return loadCacheDir();
 }
 
 async function isExecutable(path: string): Promise<boolean> {

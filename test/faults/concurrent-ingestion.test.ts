@@ -14,7 +14,7 @@ import { loadPipelineConfig, loadStorageConfig, loadTemporalConfig } from '../..
 import { createDatabasePool, type DatabasePool } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createObjectStore } from '../../src/storage/object-store.ts';
-import { createIngestWorker } from '../../src/worker.ts';
+import { createIngestWorker } from '../../src/worker/create-worker.ts';
 import { canonicalDump } from '../support/canonical-dump.ts';
 import { writeGeneratedFile } from '../support/generated-file.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';

@@ -17,7 +17,7 @@ import { IngestSearchAttributes, ingestWorkflowId } from '../../src/workflows/in
 import { startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
 import { uploadKey } from '../../src/storage/object-keys.ts';
 import { createObjectStore, type ObjectStore } from '../../src/storage/object-store.ts';
-import { createIngestWorker } from '../../src/worker.ts';
+import { createIngestWorker } from '../../src/worker/create-worker.ts';
 import { ingestFileWorkflow } from '../../src/workflows/ingest-file.ts';
 import { canonicalDump } from '../support/canonical-dump.ts';
 import { writeGeneratedFile } from '../support/generated-file.ts';

@@ -1,12 +1,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadCacheDir } from '../../src/config.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createDatabase } from '../../src/stack/databases.ts';
 import { startLocalStack, type LocalStack } from '../../src/stack/local-stack.ts';
-import { ensureWorkflowBundle } from '../../src/workflow-bundle.ts';
+import { ensureWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
 import { TEMPLATE_DATABASE, TEST_ENV_KEYS } from './test-env.ts';
 
 declare global {
@@ -34,7 +35,7 @@ export default async function globalSetup(): Promise<void> {
   }
 
   // The worker's own cache: a run after an unchanged checkout skips webpack altogether.
-  const { codePath: bundlePath } = await ensureWorkflowBundle(logger);
+  const { codePath: bundlePath } = await ensureWorkflowBundle({ cacheDir: loadCacheDir(), logger });
 
   Object.assign(process.env, stack.env, {
     [TEST_ENV_KEYS.adminDatabaseUrl]: stack.adminDatabaseUrl,

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../../src/logger.ts';
 import type { IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
 import { createDatabase, dropDatabase } from '../../src/stack/databases.ts';
 import { createObjectStore, type ObjectStore } from '../../src/storage/object-store.ts';
-import { createIngestWorker } from '../../src/worker.ts';
+import { createIngestWorker } from '../../src/worker/create-worker.ts';
 import { requireTestEnv, TEMPLATE_DATABASE, TEST_ENV_KEYS } from './test-env.ts';
 
 export type PipelineHarness = {

@@ -5,13 +5,14 @@ import type { Activities } from '../../src/activities/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { IngestSearchAttributes } from '../../src/workflows/ingest-file-contract.ts';
 import { ensureBinary } from '../../src/stack/binaries.ts';
-import { ensureWorkflowBundle } from '../../src/workflow-bundle.ts';
+import { ensureWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
+import { loadCacheDir } from '../../src/config.ts';
 
 const logger = createLogger('warn', { component: 'workflow-test' });
 
 /** The worker's own prebuilt bundle of the current workflow code, built once and cached. */
 export async function prebuiltWorkflowBundle(): Promise<{ codePath: string }> {
-  return ensureWorkflowBundle(logger);
+  return ensureWorkflowBundle({ cacheDir: loadCacheDir(), logger });
 }
 
 let quiet = false;

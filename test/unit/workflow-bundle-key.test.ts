@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workflowBundleKey, type WorkflowBundleInputs } from '../../src/workflow-bundle-key.ts';
+import { workflowBundleKey, type WorkflowBundleInputs } from '../../src/worker/workflow-bundle-key.ts';
 
 /** A project of its own: the key must follow every source file, not a list someone keeps. */
 describe('the workflow bundle key', () => {

@@ -5,14 +5,13 @@ import { access, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promis
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from './logger.ts';
-import { cacheDir } from './stack/binaries.ts';
+import type { Logger } from '../logger.ts';
 import { workflowBundleKey, type WorkflowBundleInputs } from './workflow-bundle-key.ts';
 
-const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SOURCE_DIR = fileURLToPath(new URL('./', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCE_DIR = fileURLToPath(new URL('../', import.meta.url));
 const BUILD_ENTRY = fileURLToPath(new URL('./workflow-bundle-build.ts', import.meta.url));
 
 /** Bundles not used for this long are deleted when a new one is written, so edits do not pile up. */
@@ -21,18 +20,20 @@ const OUTPUT_TAIL_LINES = 40;
 /** Sources edited during every one of these builds mean someone is editing now: better to stop. */
 const MAX_BUILD_ATTEMPTS = 3;
 
-function workflowBundleDir(): string {
-  return join(cacheDir(), 'workflow-bundles');
-}
+export type WorkflowBundleOptions = {
+  /** PipeForge's cache directory (see loadCacheDir): the bundles live in its `workflow-bundles/`. */
+  cacheDir: string;
+  logger: Logger;
+};
 
 /**
  * The path of the workflows' webpack bundle, built on first use by a short-lived child process and
  * cached outside the repo under a key of its sources. Bundling inside the worker would leave
- * webpack's memory peak (about 145 MB measured) in the worker's peak resident set for good.
+ * webpack's memory peak in the worker's peak resident set for good.
  */
-export async function ensureWorkflowBundle(logger: Logger): Promise<{ codePath: string }> {
+export async function ensureWorkflowBundle({ cacheDir, logger }: WorkflowBundleOptions): Promise<{ codePath: string }> {
   const inputs: WorkflowBundleInputs = { projectRoot: PROJECT_ROOT, sourceDir: SOURCE_DIR, workflowsPath: WORKFLOWS_PATH };
-  const dir = workflowBundleDir();
+  const dir = join(cacheDir, 'workflow-bundles');
   for (let attempt = 1; ; attempt++) {
     const key = await workflowBundleKey(inputs);
     const codePath = join(dir, `${key}.js`);

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 /**
- * `node src/workflow-bundle-build.ts WORKFLOWS_PATH OUTPUT_PATH`: bundles the workflows with webpack
- * and writes the code to OUTPUT_PATH. Run as its own short-lived process (see workflow-bundle.ts)
- * so webpack's memory peak never lands in the worker's resident set.
+ * `node src/worker/workflow-bundle-build.ts WORKFLOWS_PATH OUTPUT_PATH`: bundles the workflows with
+ * webpack and writes the code to OUTPUT_PATH. Run as its own short-lived process (see
+ * workflow-bundle.ts) so webpack's memory peak never lands in the worker's resident set.
  */
 async function main(): Promise<void> {
   const [workflowsPath, outputPath] = process.argv.slice(2);
@@ -18,7 +18,9 @@ const noop = () => undefined;
 const toStderr = (message: string) => process.stderr.write(`${message}\n`);
 const warningsToStderr = { log: noop, trace: noop, debug: noop, info: noop, warn: toStderr, error: toStderr };
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
-  process.exitCode = 1;
-});
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -34,7 +34,7 @@ export async function workflowBundleKey(inputs: WorkflowBundleInputs): Promise<s
   const hash = createHash('sha256');
   addField(hash, 'format', BUNDLE_FORMAT);
   addField(hash, 'workflows', inputs.workflowsPath);
-  // Resolved from here, as the bundler (src/workflow-bundle-build.ts) resolves them.
+  // Resolved from here, as the bundler (src/worker/workflow-bundle-build.ts) resolves them.
   const require = createRequire(import.meta.url);
   for (const name of BUNDLE_PACKAGES) {
     const manifest = JSON.parse(await readFile(require.resolve(`${name}/package.json`), 'utf8')) as { version?: unknown };
