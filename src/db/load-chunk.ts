@@ -1,10 +1,10 @@
 import { sql, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
+import { claimLoadChunk } from './file-work-rows.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 
 export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
 
-const claimedRow = z.object({ chunk: z.number() });
 const countRow = z.object({ count: z.number() });
 
 /**
@@ -24,12 +24,7 @@ export async function loadChunk(
   chunks: number,
   timeZone: string,
 ): Promise<ChunkResult | null> {
-  // First, so that a second attempt running at the same time waits here and then skips the chunk.
-  const claimed = await tx.maybeOne(sql.type(claimedRow)`
-    insert into ingestion_load_chunks (ingestion_file_id, chunk) values (${fileId}, ${chunk})
-    on conflict do nothing
-    returning chunk`);
-  if (!claimed) return null;
+  if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
 
   const inChunk = sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
   // The orders this chunk replaces are locked before they are read, in order_ref order like every

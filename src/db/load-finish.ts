@@ -1,5 +1,6 @@
 import { sql, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { clearLoadWorkRows, recordChunkAffectedDates } from './file-work-rows.ts';
 
 const totalsRow = z.object({ chunksDone: z.number(), rowsLoaded: z.number(), ordersLoaded: z.number() });
 
@@ -22,11 +23,7 @@ export async function finishLoad(
   if (totals.chunksDone !== chunks) {
     throw new Error(`the load of file ${fileId} has ${totals.chunksDone} of ${chunks} chunks committed`);
   }
-  await tx.query(sql.unsafe`
-    insert into ingestion_affected_dates (ingestion_file_id, business_date)
-    select distinct ${fileId}::uuid, unnest(affected_dates) from ingestion_load_chunks
-    where ingestion_file_id = ${fileId}
-    on conflict do nothing`);
+  await recordChunkAffectedDates(tx, fileId);
   // In date order, as every load does, so concurrent loads never wait on each other in a cycle.
   await tx.query(sql.unsafe`
     insert into sales_aggregate_day_versions (date, version)
@@ -40,10 +37,7 @@ export async function finishLoad(
     update ingestion_files
     set processed_rows = ${totals.rowsLoaded}, loaded_at = now(), updated_at = now()
     where id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from ingestion_chunk_latest_prices where ingestion_file_id = ${fileId}`);
+  await clearLoadWorkRows(tx, fileId);
   return { rowsLoaded: totals.rowsLoaded, ordersLoaded: totals.ordersLoaded };
 }
 
