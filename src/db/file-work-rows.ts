@@ -1,4 +1,4 @@
-import { sql, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 
 /**
@@ -74,4 +74,20 @@ export async function recordChunkAffectedDates(tx: DatabaseTransactionConnection
     select distinct ${fileId}::uuid, unnest(affected_dates) from ingestion_load_chunks
     where ingestion_file_id = ${fileId}
     on conflict do nothing`);
+}
+
+const dateRow = z.object({ businessDate: z.string() });
+
+/**
+ * The business dates (YYYY-MM-DD, ascending) whose aggregates the file's load changed. They stay
+ * here rather than travelling through workflow history: the aggregate stage reads them by file id.
+ * (The note on this table in sql/002 predates the chunked load: the dates are written by the
+ * load's first and last transactions, and only since the aggregate stage takes the file id does
+ * that stage read them here. A migration applied once cannot be edited, see migrate.ts.)
+ */
+export async function readAffectedDates(connection: CommonQueryMethods, fileId: string): Promise<string[]> {
+  const rows = await connection.any(sql.type(dateRow)`
+    select business_date as "businessDate" from ingestion_affected_dates
+    where ingestion_file_id = ${fileId} order by business_date`);
+  return rows.map((row) => row.businessDate);
 }

@@ -7,8 +7,13 @@ import { prepareLoad } from './load-prepare.ts';
 export type LoadResult = {
   rowsLoaded: number;
   ordersLoaded: number;
-  /** Business dates (YYYY-MM-DD) whose aggregates this load changed, ascending. */
-  affectedDates: string[];
+  /**
+   * No load returns this any more: the file's business dates stay in the database and its
+   * aggregate stage reads them by file id (readAffectedDates). Results recorded in workflow
+   * histories before that still carry them, and IngestFileWorkflow replays such a history by
+   * passing them on as it did then (patch 'aggregate-days-by-file-id').
+   */
+  affectedDates?: string[];
   /**
    * True when an earlier call had already finished this load: this one applied nothing and only
    * read the recorded result (a retry after a commit whose completion never reached Temporal).
@@ -28,7 +33,6 @@ const LOAD_WORK_MEM = '64MB';
 
 const fileRow = z.object({ loadedAt: z.string().nullable(), processedRows: z.number().nullable() });
 const countRow = z.object({ count: z.number() });
-const dateRow = z.object({ businessDate: z.string() });
 
 /**
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
@@ -66,7 +70,7 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
     const done = await recordedLoad(tx, fileId);
     if (done !== null) return done;
     const totals = await finishLoad(tx, fileId, LOAD_CHUNKS);
-    return { ...totals, affectedDates: await readAffectedDates(tx, fileId), alreadyLoaded: false };
+    return { ...totals, alreadyLoaded: false };
   });
 }
 
@@ -79,7 +83,6 @@ async function recordedLoad(tx: DatabaseTransactionConnection, fileId: string): 
   return {
     rowsLoaded: file.processedRows ?? 0,
     ordersLoaded: await countFileOrders(tx, fileId),
-    affectedDates: await readAffectedDates(tx, fileId),
     alreadyLoaded: true,
   };
 }
@@ -91,11 +94,4 @@ async function useLoadWorkMem(tx: DatabaseTransactionConnection): Promise<void> 
 async function countFileOrders(tx: DatabaseTransactionConnection, fileId: string): Promise<number> {
   const row = await tx.one(sql.type(countRow)`select count(*) as count from orders where ingestion_file_id = ${fileId}`);
   return row.count;
-}
-
-async function readAffectedDates(tx: DatabaseTransactionConnection, fileId: string): Promise<string[]> {
-  const rows = await tx.any(sql.type(dateRow)`
-    select business_date as "businessDate" from ingestion_affected_dates
-    where ingestion_file_id = ${fileId} order by business_date`);
-  return rows.map((row) => row.businessDate);
 }
