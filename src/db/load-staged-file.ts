@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadChunk } from './load-chunk.ts';
 import { finishLoad } from './load-finish.ts';
 import { prepareLoad } from './load-prepare.ts';
+import { useBulkWorkMem } from './work-mem.ts';
 
 export type LoadResult = {
   rowsLoaded: number;
@@ -28,9 +29,6 @@ export type LoadResult = {
  */
 export const LOAD_CHUNKS = 2;
 
-/** Sorts and hashes of a million staged lines stay in memory instead of spilling to disk. */
-const LOAD_WORK_MEM = '64MB';
-
 const fileRow = z.object({ loadedAt: z.string().nullable(), processedRows: z.number().nullable() });
 const countRow = z.object({ count: z.number() });
 
@@ -48,7 +46,8 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
   const recorded = await pool.transaction(async (tx) => {
     const done = await recordedLoad(tx, fileId);
     if (done === null) {
-      await useLoadWorkMem(tx);
+      // Sorts and hashes of a large file's staged lines stay in memory.
+      await useBulkWorkMem(tx);
       await prepareLoad(tx, fileId, businessTimeZone);
     }
     return done;
@@ -59,7 +58,7 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
   await Promise.all(
     chunks.map((chunk) =>
       pool.transaction(async (tx) => {
-        await useLoadWorkMem(tx);
+        await useBulkWorkMem(tx);
         return loadChunk(tx, fileId, chunk, LOAD_CHUNKS, businessTimeZone);
       }),
     ),
@@ -85,10 +84,6 @@ async function recordedLoad(tx: DatabaseTransactionConnection, fileId: string): 
     ordersLoaded: await countFileOrders(tx, fileId),
     alreadyLoaded: true,
   };
-}
-
-async function useLoadWorkMem(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.unsafe`select set_config('work_mem', ${LOAD_WORK_MEM}, true)`);
 }
 
 async function countFileOrders(tx: DatabaseTransactionConnection, fileId: string): Promise<number> {

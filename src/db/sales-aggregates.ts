@@ -2,6 +2,7 @@ import { sql, type DatabasePool, type DatabaseTransactionConnection, type Fragme
 import { z } from 'zod';
 import { consecutiveRuns } from '../domain/business-dates.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
+import { useBulkWorkMem } from './work-mem.ts';
 
 const dayVersionRow = z.object({ date: z.string(), version: z.number() });
 const installedRow = z.object({ installed: z.boolean() });
@@ -33,7 +34,7 @@ export async function recomputeDailyAggregates(
   const sorted = [...dates].sort();
   return pool.transaction(async (tx) => {
     // The day's lines are grouped and counted distinct in memory rather than sorted on disk.
-    await tx.query(sql.unsafe`select set_config('work_mem', '64MB', true)`);
+    await useBulkWorkMem(tx);
     await tx.query(sql.unsafe`
       select pg_advisory_xact_lock(hashtextextended('sales_aggregates_daily:' || day::text, 0))
       from unnest(${sql.array(sorted, 'date')}) as day

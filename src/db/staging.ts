@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { NumberedOrderLine, RowReject } from '../domain/csv-order-lines.ts';
 import type { CopyConnection } from './copy-connection.ts';
 import { copyTextRow } from './copy-text.ts';
+import { useBulkWorkMem } from './work-mem.ts';
 
 const STAGING_COPY = `copy staging_order_lines (
   ingestion_file_id, line_number, order_ref, order_date, email_hash, customer_region,
@@ -114,9 +115,9 @@ async function findInconsistentOrders(
 ): Promise<ReadonlyArray<z.infer<typeof inconsistentRow>>> {
   return pool.transaction(async (tx) => {
     // The per-order groups are hashed in memory rather than sorted on disk.
+    await useBulkWorkMem(tx);
     await tx.query(sql.unsafe`
-      select set_config('work_mem', '64MB', true),
-             set_config('parallel_setup_cost', '0', true),
+      select set_config('parallel_setup_cost', '0', true),
              set_config('parallel_tuple_cost', '0', true)`);
     return tx.any(sql.type(inconsistentRow)`
       -- min/max rather than count(distinct): hashable, so one pass with no sort of the file.
