@@ -122,10 +122,9 @@ async function readDayVersions(
 /**
  * The orders whose business date is one of the days, as order_date ranges, one per run of
  * consecutive days. Nothing but index ranges: a filter on the computed date on top would hide the
- * number of matching orders from the planner, which then estimated a day at a few hundred orders
- * instead of fifteen thousand and joined the products row by row (0.74-0.75 s against 0.34-0.42 s
- * for a day in a four-million-line database); a range taken from a joined row is no index condition
- * at all, and scanned every order.
+ * number of matching orders from the planner, which then took a day for a few hundred orders instead
+ * of its many thousands and joined the products row by row; a range taken from a joined row is no
+ * index condition at all, and scanned every order.
  */
 function ordersOnDays(days: ReadonlyArray<{ date: string }>, businessTimeZone: string): FragmentSqlToken {
   const runs = consecutiveRuns(days.map((day) => day.date));

@@ -106,8 +106,8 @@ const inconsistentRow = z.object({ orderRef: z.string(), fields: z.array(z.strin
 /**
  * The orders whose lines disagree, with the fields they disagree on: usually none. A plain query,
  * unlike the statement that moves the lines, so PostgreSQL may split it across cores, and is told
- * to: its default costs kept it on one, and on a million staged lines it took 1.6-1.7 s that way
- * against 2.3-2.8 s on one core (3.7 s for the single statement that also moved the lines).
+ * to: with its default costs it stayed on one core, slower on a large file (and one statement that
+ * also moved the lines was slower still).
  */
 async function findInconsistentOrders(
   pool: DatabasePool,
