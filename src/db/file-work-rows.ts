@@ -1,5 +1,6 @@
-import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from 'slonik';
+import type { CommonQueryMethods, DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { sql } from './sql.ts';
 
 /**
  * The rows a file's ingestion keeps beside its ingestion_files row while it is worked on, and when
@@ -28,7 +29,7 @@ type WorkTable = 'staging_order_lines' | (typeof LOAD_BOOKKEEPING)[number] | (ty
 
 async function deleteFileRows(tx: DatabaseTransactionConnection, fileId: string, tables: readonly WorkTable[]): Promise<void> {
   for (const table of tables) {
-    await tx.query(sql.unsafe`delete from ${sql.identifier([table])} where ingestion_file_id = ${fileId}`);
+    await tx.query(sql.typeAlias('void')`delete from ${sql.identifier([table])} where ingestion_file_id = ${fileId}`);
   }
 }
 
@@ -50,7 +51,7 @@ export async function clearStagedRows(tx: DatabaseTransactionConnection, fileId:
 /** The file row and everything of its work: the cascades take all but staging. */
 export async function deleteFileAndWorkRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
   await deleteFileRows(tx, fileId, ['staging_order_lines']);
-  await tx.query(sql.unsafe`delete from ingestion_files where id = ${fileId}`);
+  await tx.query(sql.typeAlias('void')`delete from ingestion_files where id = ${fileId}`);
 }
 
 const claimedRow = z.object({ chunk: z.number() });
@@ -69,7 +70,7 @@ export async function claimLoadChunk(tx: DatabaseTransactionConnection, fileId: 
 
 /** The business dates the chunks recorded become the file's, beside those the load's first step recorded. */
 export async function recordChunkAffectedDates(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     insert into ingestion_affected_dates (ingestion_file_id, business_date)
     select distinct ${fileId}::uuid, unnest(affected_dates) from ingestion_load_chunks
     where ingestion_file_id = ${fileId}

@@ -1,6 +1,7 @@
-import { sql, type DatabasePool } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { clearStagedRows, clearWorkRowsForRetry, deleteFileAndWorkRows } from './file-work-rows.ts';
+import { sql } from './sql.ts';
 
 export type FileClaim = { fileId: string; duplicateOf: string | null };
 
@@ -29,7 +30,7 @@ export async function claimFile(
     if (existing.status === 'completed') return { fileId: existing.id, duplicateOf: existing.id };
     if (existing.status === 'failed') {
       await clearWorkRowsForRetry(tx, existing.id);
-      await tx.query(sql.unsafe`
+      await tx.query(sql.typeAlias('void')`
         update ingestion_files
         set status = 'pending', filename = ${file.filename}, file_path = ${file.filePath},
             total_rows = null, processed_rows = null, failed_rows = null, error_message = null,
@@ -41,7 +42,7 @@ export async function claimFile(
 }
 
 export async function markProcessing(pool: DatabasePool, fileId: string): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     update ingestion_files
     set status = 'processing', started_at = coalesce(started_at, now()), updated_at = now()
     where id = ${fileId} and status in ('pending', 'processing')`);
@@ -52,14 +53,14 @@ export async function recordParseCounts(
   fileId: string,
   counts: { totalRows: number; failedRows: number },
 ): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     update ingestion_files
     set total_rows = ${counts.totalRows}, failed_rows = ${counts.failedRows}, updated_at = now()
     where id = ${fileId}`);
 }
 
 export async function markCompleted(pool: DatabasePool, fileId: string): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     update ingestion_files
     set status = 'completed', error_message = null, completed_at = coalesce(completed_at, now()), updated_at = now()
     where id = ${fileId}`);
@@ -72,7 +73,7 @@ export async function markCompleted(pool: DatabasePool, fileId: string): Promise
 export async function markFailed(pool: DatabasePool, fileId: string, errorMessage: string): Promise<void> {
   await pool.transaction(async (tx) => {
     await clearStagedRows(tx, fileId);
-    await tx.query(sql.unsafe`
+    await tx.query(sql.typeAlias('void')`
       update ingestion_files
       set status = 'failed', error_message = ${errorMessage}, completed_at = now(), updated_at = now()
       where id = ${fileId} and status <> 'completed'`);

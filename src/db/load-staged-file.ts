@@ -1,8 +1,9 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { loadChunk } from './load-chunk.ts';
 import { finishLoad } from './load-finish.ts';
 import { prepareLoad } from './load-prepare.ts';
+import { sql } from './sql.ts';
 import { useBulkWorkMem } from './work-mem.ts';
 
 export type LoadResult = {

@@ -1,4 +1,6 @@
-import { sql, type DatabaseTransactionConnection } from 'slonik';
+import type { DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+import { sql } from './sql.ts';
 
 /**
  * What one sort or hash of a bulk statement may take before PostgreSQL spills it to disk: enough
@@ -7,7 +9,10 @@ import { sql, type DatabaseTransactionConnection } from 'slonik';
  */
 export const BULK_WORK_MEM = '64MB';
 
+/** What set_config returns: the setting's new value. */
+const settingRow = z.object({ value: z.string() });
+
 /** For the rest of the transaction only: the pool's connections go back with the server's default. */
 export async function useBulkWorkMem(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.unsafe`select set_config('work_mem', ${BULK_WORK_MEM}, true)`);
+  await tx.query(sql.type(settingRow)`select set_config('work_mem', ${BULK_WORK_MEM}, true) as value`);
 }
