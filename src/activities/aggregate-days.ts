@@ -1,13 +1,21 @@
 import { Context } from '@temporalio/activity';
+import { readAffectedDates } from '../db/file-work-rows.ts';
 import { recomputeDailyAggregates } from '../db/sales-aggregates.ts';
 import type { ActivityDeps } from './deps.ts';
 import { previousHeartbeat } from './heartbeat.ts';
 
-export type AggregateInput = {
-  dates: string[];
-  /** Skip days no load changed since their last recompute: set by a file's own aggregate stage. */
-  onlyChangedDays?: boolean;
-};
+export type AggregateInput =
+  /** A file's own aggregate stage: the days its load recorded, those no load changed since their last recompute skipped. */
+  | { fileId: string }
+  /**
+   * Given days (a backfill or repair). Also what a file's stage passed before it took the file id,
+   * kept so that attempts scheduled by workflows recorded then still run.
+   */
+  | {
+      dates: string[];
+      /** Skip days no load changed since their last recompute. */
+      onlyChangedDays?: boolean;
+    };
 export type AggregateResult = {
   /** The days asked for, each now up to date. */
   daysAggregated: number;
@@ -23,16 +31,20 @@ const DAYS_PER_CHUNK = 7;
 const PARALLEL_CHUNKS = 2;
 
 /**
- * Stage 4, aggregate: recomputes sales_aggregates_daily for the given business dates, a chunk of
- * days per transaction, two chunks at a time, heartbeating the days done (a prefix of the sorted
+ * Stage 4, aggregate: recomputes sales_aggregates_daily for the given business dates, or for those a
+ * file's load recorded, a chunk of days per transaction, two chunks at a time, heartbeating the days done (a prefix of the sorted
  * dates) so that a retry resumes where it stopped.
  */
 export function createAggregateDays({ pool, pipeline, logger }: ActivityDeps) {
   return async function aggregateDays(input: AggregateInput): Promise<AggregateResult> {
     const context = Context.current();
-    const dates = [...new Set(input.dates)].sort();
+    const { dates: asked, onlyChangedDays } =
+      'fileId' in input
+        ? { dates: await readAffectedDates(pool, input.fileId), onlyChangedDays: true }
+        : { dates: input.dates, onlyChangedDays: input.onlyChangedDays ?? false };
+    const dates = [...new Set(asked)].sort();
     const resumed = previousHeartbeat(isAggregateHeartbeat);
-    const options = { onlyChangedDays: input.onlyChangedDays ?? false };
+    const options = { onlyChangedDays };
     let daysDone = resumed?.daysDone ?? 0;
     let daysRecomputed = resumed?.daysRecomputed ?? 0;
     while (daysDone < dates.length) {

@@ -13,10 +13,7 @@ export function createLoadFromStaging({ pool, pipeline, logger }: ActivityDeps) 
   return async function loadFromStaging(input: LoadInput): Promise<LoadResult> {
     try {
       const result = await heartbeatWhile(loadStagedFile(pool, input.fileId, pipeline.businessTimeZone));
-      logger.info(
-        { fileId: input.fileId, stage: 'load', rowsLoaded: result.rowsLoaded, days: result.affectedDates.length },
-        'loaded file',
-      );
+      logger.info({ fileId: input.fileId, stage: 'load', rowsLoaded: result.rowsLoaded }, 'loaded file');
       return result;
     } catch (error) {
       throw toActivityFailure(error);

@@ -1,5 +1,5 @@
-import { sql } from 'slonik';
 import { createDatabasePool } from '../db/pool.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Brings the database to a steady state before a latency measure, and returns the seconds it took:
@@ -12,8 +12,8 @@ export async function settleDatabase(databaseUrl: string): Promise<number> {
   const pool = await createDatabasePool({ url: databaseUrl, poolSize: 1 });
   const started = performance.now();
   try {
-    await pool.query(sql.unsafe`vacuum (analyze)`);
-    await pool.query(sql.unsafe`checkpoint`);
+    await pool.query(sql.typeAlias('void')`vacuum (analyze)`);
+    await pool.query(sql.typeAlias('void')`checkpoint`);
     return (performance.now() - started) / 1000;
   } finally {
     await pool.end();

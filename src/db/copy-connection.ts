@@ -1,7 +1,7 @@
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { connectPgClient } from './pg-client.ts';
 
 /**
  * A connection of its own for COPY ... FROM STDIN, the fastest way into PostgreSQL: slonik has no
@@ -15,11 +15,7 @@ export type CopyConnection = {
 };
 
 export async function openCopyConnection(databaseUrl: string): Promise<CopyConnection> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'pipeforge-copy' });
-  // A server that goes away mid-copy surfaces as the copy's own rejection; this only keeps an
-  // idle connection's late error from crashing the process.
-  client.on('error', () => {});
-  await client.connect();
+  const client = await connectPgClient(databaseUrl, 'pipeforge-copy');
   return {
     async copy(statement, rows) {
       const stream = client.query(copyFrom(statement));

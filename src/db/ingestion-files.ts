@@ -1,5 +1,7 @@
-import { sql, type DatabasePool } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { clearStagedRows, clearWorkRowsForRetry, deleteFileAndWorkRows } from './file-work-rows.ts';
+import { sql } from './sql.ts';
 
 export type FileClaim = { fileId: string; duplicateOf: string | null };
 
@@ -27,14 +29,8 @@ export async function claimFile(
       select id, status from ingestion_files where content_hash = ${file.contentHash} for update`);
     if (existing.status === 'completed') return { fileId: existing.id, duplicateOf: existing.id };
     if (existing.status === 'failed') {
-      await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${existing.id}`);
-      await tx.query(sql.unsafe`delete from ingestion_rejects where ingestion_file_id = ${existing.id}`);
-      await tx.query(sql.unsafe`delete from ingestion_affected_dates where ingestion_file_id = ${existing.id}`);
-      // A load that gave up part-way starts over: its committed chunks are applied again (upserts).
-      await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${existing.id}`);
-      await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${existing.id}`);
-      await tx.query(sql.unsafe`delete from ingestion_chunk_latest_prices where ingestion_file_id = ${existing.id}`);
-      await tx.query(sql.unsafe`
+      await clearWorkRowsForRetry(tx, existing.id);
+      await tx.query(sql.typeAlias('void')`
         update ingestion_files
         set status = 'pending', filename = ${file.filename}, file_path = ${file.filePath},
             total_rows = null, processed_rows = null, failed_rows = null, error_message = null,
@@ -46,7 +42,7 @@ export async function claimFile(
 }
 
 export async function markProcessing(pool: DatabasePool, fileId: string): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     update ingestion_files
     set status = 'processing', started_at = coalesce(started_at, now()), updated_at = now()
     where id = ${fileId} and status in ('pending', 'processing')`);
@@ -57,14 +53,14 @@ export async function recordParseCounts(
   fileId: string,
   counts: { totalRows: number; failedRows: number },
 ): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     update ingestion_files
     set total_rows = ${counts.totalRows}, failed_rows = ${counts.failedRows}, updated_at = now()
     where id = ${fileId}`);
 }
 
 export async function markCompleted(pool: DatabasePool, fileId: string): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     update ingestion_files
     set status = 'completed', error_message = null, completed_at = coalesce(completed_at, now()), updated_at = now()
     where id = ${fileId}`);
@@ -76,11 +72,33 @@ export async function markCompleted(pool: DatabasePool, fileId: string): Promise
  */
 export async function markFailed(pool: DatabasePool, fileId: string, errorMessage: string): Promise<void> {
   await pool.transaction(async (tx) => {
-    await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${fileId}`);
-    await tx.query(sql.unsafe`
+    await clearStagedRows(tx, fileId);
+    await tx.query(sql.typeAlias('void')`
       update ingestion_files
       set status = 'failed', error_message = ${errorMessage}, completed_at = now(), updated_at = now()
       where id = ${fileId} and status <> 'completed'`);
+  });
+}
+
+const fileState = z.object({ loaded: z.boolean() });
+
+/**
+ * Removes every trace of a cancelled ingestion: its ingestion_files row and all its work rows, as
+ * if it had never started. A file whose load already committed is left alone, as is one whose load
+ * has begun to commit its chunks: undoing either would need the orders they replaced, which are
+ * gone, so the workflow finishes the file instead.
+ * The row lock orders this after a load transaction still in flight for the same file.
+ * Returns false when the file was left alone; a file already gone counts as discarded.
+ */
+export async function discardFile(pool: DatabasePool, fileId: string): Promise<boolean> {
+  return pool.transaction(async (tx) => {
+    const file = await tx.maybeOne(sql.type(fileState)`
+      select loaded_at is not null or load_started_at is not null or status = 'completed' as loaded
+      from ingestion_files where id = ${fileId} for update`);
+    if (!file) return true;
+    if (file.loaded) return false;
+    await deleteFileAndWorkRows(tx, fileId);
+    return true;
   });
 }
 

@@ -1,10 +1,11 @@
-import { sql, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import type { DatabaseTransactionConnection, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
+import { claimLoadChunk } from './file-work-rows.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
+import { sql } from './sql.ts';
 
 export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
 
-const claimedRow = z.object({ chunk: z.number() });
 const countRow = z.object({ count: z.number() });
 
 /**
@@ -24,19 +25,14 @@ export async function loadChunk(
   chunks: number,
   timeZone: string,
 ): Promise<ChunkResult | null> {
-  // First, so that a second attempt running at the same time waits here and then skips the chunk.
-  const claimed = await tx.maybeOne(sql.type(claimedRow)`
-    insert into ingestion_load_chunks (ingestion_file_id, chunk) values (${fileId}, ${chunk})
-    on conflict do nothing
-    returning chunk`);
-  if (!claimed) return null;
+  if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
 
   const inChunk = sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
   // The orders this chunk replaces are locked before they are read, in order_ref order like every
   // load's writes: a concurrent load replacing the same orders commits first, and the statements
   // below then see its lines, and delete them, instead of leaving them beside this file's.
-  await tx.query(sql.unsafe`
-    select count(*) from (
+  await tx.query(sql.type(countRow)`
+    select count(*) as count from (
       select 1 from orders
       where order_ref in (select s.order_ref from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})
       order by order_ref
@@ -44,7 +40,7 @@ export async function loadChunk(
     ) locked`);
   // One pass over the chunk's lines gives each order its values, customer and id: the existing
   // id for an order_ref seen before, a new time-ordered one otherwise.
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     create temporary table chunk_orders on commit drop as
     select coalesce(existing.id, pipeforge_uuid()) as id,
            incoming.order_ref, incoming.order_date, incoming.payment_method, incoming.total_amount,
@@ -61,26 +57,26 @@ export async function loadChunk(
     ) incoming
     join customers c on c.email_hash = incoming.email_hash
     left join orders existing on existing.order_ref = incoming.order_ref`);
-  await tx.query(sql.unsafe`analyze chunk_orders`);
+  await tx.query(sql.typeAlias('void')`analyze chunk_orders`);
 
   await checkChunkReferences(tx, fileId, inChunk);
 
   // The customers replaced orders are taken from (the same customer, too, when only the date
   // changed): their order span may shrink, so the load's last step recomputes it from all their
   // orders. Any other customer of the file can only gain orders, and that step widens their span.
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     insert into ingestion_touched_customers (ingestion_file_id, chunk, customer_id)
     select distinct ${fileId}::uuid, ${chunk}::int, replaced_customer_id from chunk_orders where replaces`);
 
   // A deleted line may be the one a product's base price came from; the product is then recorded.
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     create temporary table chunk_stale_price_products on commit drop as
     with deleted as (
       delete from order_items where order_id in (select id from chunk_orders where replaces)
       returning id, product_id
     )
     select distinct p.id from deleted join products p on p.id = deleted.product_id and p.base_price_item_id = deleted.id`);
-  const orders = await tx.query(sql.unsafe`
+  const orders = await tx.query(sql.typeAlias('void')`
     insert into orders (id, order_ref, order_date, customer_id, total_amount, payment_method, ingestion_file_id)
     select id, order_ref, order_date, customer_id, total_amount, payment_method, ${fileId}::uuid
     from chunk_orders
@@ -120,7 +116,7 @@ export async function loadChunk(
     select count(*) as count from inserted`);
 
   // The days the chunk's orders come to and the days replaced orders leave.
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update ingestion_load_chunks
     set rows_loaded = ${rowsLoaded},
         orders_loaded = ${orders.rowCount},

@@ -1,5 +1,7 @@
-import { sql, type DatabaseTransactionConnection } from 'slonik';
+import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { clearLoadWorkRows, recordChunkAffectedDates } from './file-work-rows.ts';
+import { sql } from './sql.ts';
 
 const totalsRow = z.object({ chunksDone: z.number(), rowsLoaded: z.number(), ordersLoaded: z.number() });
 
@@ -22,13 +24,9 @@ export async function finishLoad(
   if (totals.chunksDone !== chunks) {
     throw new Error(`the load of file ${fileId} has ${totals.chunksDone} of ${chunks} chunks committed`);
   }
-  await tx.query(sql.unsafe`
-    insert into ingestion_affected_dates (ingestion_file_id, business_date)
-    select distinct ${fileId}::uuid, unnest(affected_dates) from ingestion_load_chunks
-    where ingestion_file_id = ${fileId}
-    on conflict do nothing`);
+  await recordChunkAffectedDates(tx, fileId);
   // In date order, as every load does, so concurrent loads never wait on each other in a cycle.
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     insert into sales_aggregate_day_versions (date, version)
     select business_date, 2 from ingestion_affected_dates
     where ingestion_file_id = ${fileId}
@@ -36,14 +34,11 @@ export async function finishLoad(
     on conflict (date) do update set version = sales_aggregate_day_versions.version + 1`);
   await refreshCustomerOrderSpans(tx, fileId);
   await refreshProductBasePrices(tx, fileId);
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update ingestion_files
     set processed_rows = ${totals.rowsLoaded}, loaded_at = now(), updated_at = now()
     where id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from staging_order_lines where ingestion_file_id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from ingestion_touched_customers where ingestion_file_id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from ingestion_load_chunks where ingestion_file_id = ${fileId}`);
-  await tx.query(sql.unsafe`delete from ingestion_chunk_latest_prices where ingestion_file_id = ${fileId}`);
+  await clearLoadWorkRows(tx, fileId);
   return { rowsLoaded: totals.rowsLoaded, ordersLoaded: totals.ordersLoaded };
 }
 
@@ -51,11 +46,10 @@ export async function finishLoad(
  * first/last order dates stay exact without rereading every order of every customer of the file:
  * the customers that replaced orders were taken from are recomputed from all their orders, and
  * everyone else of the file only gains orders, so their span widens to this file's orders. Reading
- * all orders of all the file's customers took 0.16 s for a 10,000-line file once the database held
- * two million lines, and grew with it.
+ * all orders of all the file's customers instead grew with the database, whatever the file's size.
  */
 async function refreshCustomerOrderSpans(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update customers c
     set first_order_at = span.first_order_at, last_order_at = span.last_order_at, updated_at = now()
     from (
@@ -69,7 +63,7 @@ async function refreshCustomerOrderSpans(tx: DatabaseTransactionConnection, file
     where c.id = span.id
       and (c.first_order_at, c.last_order_at) is distinct from (span.first_order_at, span.last_order_at)`);
   // least/greatest skip nulls: a customer with no span yet takes the file's.
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update customers c
     set first_order_at = least(c.first_order_at, span.first_order_at),
         last_order_at = greatest(c.last_order_at, span.last_order_at),
@@ -94,7 +88,7 @@ async function refreshCustomerOrderSpans(tx: DatabaseTransactionConnection, file
  * next-latest line for those is not known here.
  */
 async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update products p
     set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
         updated_at = now()
@@ -112,7 +106,7 @@ async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileI
       order by oi.product_id, o.order_date desc, oi.id desc
     ) latest
     where p.id = latest.product_id`);
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update products p
     set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
         updated_at = now()

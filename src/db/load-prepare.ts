@@ -1,5 +1,6 @@
-import { sql, type DatabaseTransactionConnection } from 'slonik';
+import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { sql } from './sql.ts';
 
 const idRow = z.object({ id: z.string() });
 
@@ -14,7 +15,7 @@ export async function prepareLoad(tx: DatabaseTransactionConnection, fileId: str
   await recordCategoryChangeDates(tx, fileId, timeZone);
   await upsertCustomers(tx, fileId);
   await upsertProducts(tx);
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update ingestion_files set load_started_at = coalesce(load_started_at, now()), updated_at = now()
     where id = ${fileId}`);
 }
@@ -24,7 +25,7 @@ export async function prepareLoad(tx: DatabaseTransactionConnection, fileId: str
  * grouping and its values from primary-key lookups: sorting a million lines by sku cost seconds.
  */
 async function collectFileProducts(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     create temporary table file_products on commit drop as
     select s.sku, s.product_name, s.category, s.unit_price
     from (
@@ -33,7 +34,7 @@ async function collectFileProducts(tx: DatabaseTransactionConnection, fileId: st
       group by sku
     ) last_line
     join staging_order_lines s on s.ingestion_file_id = ${fileId} and s.line_number = last_line.line_number`);
-  await tx.query(sql.unsafe`analyze file_products`);
+  await tx.query(sql.typeAlias('void')`analyze file_products`);
 }
 
 /**
@@ -46,7 +47,7 @@ async function recordCategoryChangeDates(tx: DatabaseTransactionConnection, file
     select p.id from products p join file_products incoming on incoming.sku = p.sku
     where p.category <> incoming.category`);
   if (recategorised.length === 0) return;
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     insert into ingestion_affected_dates (ingestion_file_id, business_date)
     select distinct ${fileId}::uuid, (o.order_date at time zone ${timeZone})::date
     from order_items oi
@@ -61,7 +62,7 @@ async function recordCategoryChangeDates(tx: DatabaseTransactionConnection, file
  * exactly when the load finishes (load-finish.ts).
  */
 async function upsertCustomers(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     create temporary table file_customers on commit drop as
     with per_customer as (
       select email_hash,
@@ -83,13 +84,13 @@ async function upsertCustomers(tx: DatabaseTransactionConnection, fileId: string
     left join region_line r on r.email_hash = c.email_hash
     left join staging_order_lines named on named.ingestion_file_id = ${fileId} and named.line_number = r.line_number`);
   // Temporary tables have no statistics until analysed; the joins below need them for sane plans.
-  await tx.query(sql.unsafe`analyze file_customers`);
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`analyze file_customers`);
+  await tx.query(sql.typeAlias('void')`
     insert into customers (email_hash, region, first_order_at, last_order_at)
     select email_hash, region, first_order_at, last_order_at from file_customers
     order by email_hash
     on conflict (email_hash) do nothing`);
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     update customers c
     set region = f.region, updated_at = now()
     from file_customers f
@@ -101,7 +102,7 @@ async function upsertCustomers(tx: DatabaseTransactionConnection, fileId: string
 
 /** Name and category come from the file's last line for the sku; the base price is set at the end. */
 async function upsertProducts(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     insert into products (sku, name, category, base_price)
     select sku, product_name, category, unit_price from file_products
     order by sku

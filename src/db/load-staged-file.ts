@@ -1,14 +1,21 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { loadChunk } from './load-chunk.ts';
 import { finishLoad } from './load-finish.ts';
 import { prepareLoad } from './load-prepare.ts';
+import { sql } from './sql.ts';
+import { useBulkWorkMem } from './work-mem.ts';
 
 export type LoadResult = {
   rowsLoaded: number;
   ordersLoaded: number;
-  /** Business dates (YYYY-MM-DD) whose aggregates this load changed, ascending. */
-  affectedDates: string[];
+  /**
+   * No load returns this any more: the file's business dates stay in the database and its
+   * aggregate stage reads them by file id (readAffectedDates). Results recorded in workflow
+   * histories before that still carry them, and IngestFileWorkflow replays such a history by
+   * passing them on as it did then (patch 'aggregate-days-by-file-id').
+   */
+  affectedDates?: string[];
   /**
    * True when an earlier call had already finished this load: this one applied nothing and only
    * read the recorded result (a retry after a commit whose completion never reached Temporal).
@@ -23,12 +30,8 @@ export type LoadResult = {
  */
 export const LOAD_CHUNKS = 2;
 
-/** Sorts and hashes of a million staged lines stay in memory instead of spilling to disk. */
-const LOAD_WORK_MEM = '64MB';
-
 const fileRow = z.object({ loadedAt: z.string().nullable(), processedRows: z.number().nullable() });
 const countRow = z.object({ count: z.number() });
-const dateRow = z.object({ businessDate: z.string() });
 
 /**
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
@@ -44,7 +47,8 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
   const recorded = await pool.transaction(async (tx) => {
     const done = await recordedLoad(tx, fileId);
     if (done === null) {
-      await useLoadWorkMem(tx);
+      // Sorts and hashes of a large file's staged lines stay in memory.
+      await useBulkWorkMem(tx);
       await prepareLoad(tx, fileId, businessTimeZone);
     }
     return done;
@@ -55,7 +59,7 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
   await Promise.all(
     chunks.map((chunk) =>
       pool.transaction(async (tx) => {
-        await useLoadWorkMem(tx);
+        await useBulkWorkMem(tx);
         return loadChunk(tx, fileId, chunk, LOAD_CHUNKS, businessTimeZone);
       }),
     ),
@@ -66,7 +70,7 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
     const done = await recordedLoad(tx, fileId);
     if (done !== null) return done;
     const totals = await finishLoad(tx, fileId, LOAD_CHUNKS);
-    return { ...totals, affectedDates: await readAffectedDates(tx, fileId), alreadyLoaded: false };
+    return { ...totals, alreadyLoaded: false };
   });
 }
 
@@ -79,23 +83,11 @@ async function recordedLoad(tx: DatabaseTransactionConnection, fileId: string): 
   return {
     rowsLoaded: file.processedRows ?? 0,
     ordersLoaded: await countFileOrders(tx, fileId),
-    affectedDates: await readAffectedDates(tx, fileId),
     alreadyLoaded: true,
   };
-}
-
-async function useLoadWorkMem(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.unsafe`select set_config('work_mem', ${LOAD_WORK_MEM}, true)`);
 }
 
 async function countFileOrders(tx: DatabaseTransactionConnection, fileId: string): Promise<number> {
   const row = await tx.one(sql.type(countRow)`select count(*) as count from orders where ingestion_file_id = ${fileId}`);
   return row.count;
-}
-
-async function readAffectedDates(tx: DatabaseTransactionConnection, fileId: string): Promise<string[]> {
-  const rows = await tx.any(sql.type(dateRow)`
-    select business_date as "businessDate" from ingestion_affected_dates
-    where ingestion_file_id = ${fileId} order by business_date`);
-  return rows.map((row) => row.businessDate);
 }

@@ -1,61 +1,86 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { sql, type DatabasePool } from 'slonik';
+import type pg from 'pg';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
+import { connectPgClient } from './pg-client.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
 
 type Migration = { version: string; file: string; text: string; checksum: string };
 
-const appliedRow = z.object({ version: z.string(), checksum: z.string() });
+const appliedRows = z.array(z.object({ version: z.string(), checksum: z.string() }));
 
 /**
  * Applies the numbered files of sql/ that have not been applied yet, each in its own transaction,
  * under an advisory lock so that two processes migrating at once apply each file once. A file that
  * was edited after it was applied is an error: the database would no longer match the repository.
+ *
+ * A file holds several statements, which the pool sends one at a time as parameterised queries; so
+ * the migrations go over a plain driver connection to the pool's database, each file's text as is,
+ * in one simple query.
  */
 export async function migrate(pool: DatabasePool, logger: Logger): Promise<string[]> {
   const migrations = await readMigrations();
-  return pool.connect(async (connection) => {
-    await connection.query(sql.unsafe`select pg_advisory_lock(hashtext('pipeforge:migrate'))`);
+  const client = await connectPgClient(pool.configuration.connectionUri, 'pipeforge-migrate');
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('pipeforge:migrate'))`);
     try {
-      await connection.query(sql.unsafe`
-        create table if not exists schema_migrations (
-          version text primary key,
-          checksum text not null,
-          applied_at timestamptz not null default now()
-        )`);
-      const applied = new Map(
-        (await connection.any(sql.type(appliedRow)`select version, checksum from schema_migrations`)).map((row) => [
-          row.version,
-          row.checksum,
-        ]),
-      );
-      const newlyApplied: string[] = [];
-      for (const migration of migrations) {
-        const appliedChecksum = applied.get(migration.version);
-        if (appliedChecksum !== undefined) {
-          if (appliedChecksum !== migration.checksum) {
-            throw new Error(`migration ${migration.file} was changed after it was applied; add a new migration instead`);
-          }
-          continue;
-        }
-        await connection.transaction(async (transaction) => {
-          await transaction.query(migrationSql(migration.text));
-          await transaction.query(
-            sql.unsafe`insert into schema_migrations (version, checksum) values (${migration.version}, ${migration.checksum})`,
-          );
-        });
-        logger.info({ migration: migration.file }, 'applied migration');
-        newlyApplied.push(migration.file);
-      }
-      return newlyApplied;
+      return await applyPending(client, migrations, logger);
     } finally {
-      await connection.query(sql.unsafe`select pg_advisory_unlock(hashtext('pipeforge:migrate'))`);
+      await client.query(`select pg_advisory_unlock(hashtext('pipeforge:migrate'))`);
     }
-  });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function applyPending(client: pg.Client, migrations: readonly Migration[], logger: Logger): Promise<string[]> {
+  await client.query(`
+    create table if not exists schema_migrations (
+      version text primary key,
+      checksum text not null,
+      applied_at timestamptz not null default now()
+    )`);
+  const applied = new Map(
+    appliedRows.parse((await client.query('select version, checksum from schema_migrations')).rows).map((row) => [
+      row.version,
+      row.checksum,
+    ]),
+  );
+  const newlyApplied: string[] = [];
+  for (const migration of migrations) {
+    const appliedChecksum = applied.get(migration.version);
+    if (appliedChecksum !== undefined) {
+      if (appliedChecksum !== migration.checksum) {
+        throw new Error(`migration ${migration.file} was changed after it was applied; add a new migration instead`);
+      }
+      continue;
+    }
+    await inTransaction(client, async () => {
+      await client.query(migration.text);
+      await client.query('insert into schema_migrations (version, checksum) values ($1, $2)', [
+        migration.version,
+        migration.checksum,
+      ]);
+    });
+    logger.info({ migration: migration.file }, 'applied migration');
+    newlyApplied.push(migration.file);
+  }
+  return newlyApplied;
+}
+
+async function inTransaction(client: pg.Client, work: () => Promise<void>): Promise<void> {
+  await client.query('begin');
+  try {
+    await work();
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  }
 }
 
 async function readMigrations(): Promise<Migration[]> {
@@ -71,16 +96,4 @@ async function readMigrations(): Promise<Migration[]> {
       };
     }),
   );
-}
-
-/**
- * Migration files are trusted repository content with several statements each. The driver runs one
- * statement per query, so the file runs as one PL/pgSQL EXECUTE, which accepts several.
- */
-function migrationSql(text: string) {
-  const quote = '$pipeforge_migration$';
-  if (text.includes(quote)) throw new Error(`a migration must not contain ${quote}`);
-  const body = `do ${quote.replace('migration', 'block')} begin execute ${quote}${text}${quote}; end ${quote.replace('migration', 'block')}`;
-  const strings = Object.freeze(Object.assign([body], { raw: Object.freeze([body]) })) as unknown as TemplateStringsArray;
-  return sql.unsafe(strings);
 }

@@ -1,5 +1,6 @@
-import { sql, type DatabasePool } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { sql } from './sql.ts';
 
 const rejectRow = z.object({ lineNumber: z.number(), column: z.string(), reason: z.string() });
 export type RejectRow = z.infer<typeof rejectRow>;

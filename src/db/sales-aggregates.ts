@@ -1,10 +1,14 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import type { DatabasePool, DatabaseTransactionConnection, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { consecutiveRuns } from '../domain/business-dates.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
+import { sql } from './sql.ts';
+import { useBulkWorkMem } from './work-mem.ts';
 
 const dayVersionRow = z.object({ date: z.string(), version: z.number() });
 const installedRow = z.object({ installed: z.boolean() });
+/** A lock function returns void, which reaches JavaScript as an empty string. */
+const lockRow = z.object({ locked: z.string() });
 
 export type RecomputeOptions = {
   /**
@@ -33,9 +37,9 @@ export async function recomputeDailyAggregates(
   const sorted = [...dates].sort();
   return pool.transaction(async (tx) => {
     // The day's lines are grouped and counted distinct in memory rather than sorted on disk.
-    await tx.query(sql.unsafe`select set_config('work_mem', '64MB', true)`);
-    await tx.query(sql.unsafe`
-      select pg_advisory_xact_lock(hashtextextended('sales_aggregates_daily:' || day::text, 0))
+    await useBulkWorkMem(tx);
+    await tx.query(sql.type(lockRow)`
+      select pg_advisory_xact_lock(hashtextextended('sales_aggregates_daily:' || day::text, 0)) as locked
       from unnest(${sql.array(sorted, 'date')}) as day
       order by day`);
     // Read under the locks and before the rollup query: a load committing from here on bumps the
@@ -46,7 +50,7 @@ export async function recomputeDailyAggregates(
       stale.map((day) => day.date),
       'date',
     );
-    await tx.query(sql.unsafe`
+    await tx.query(sql.typeAlias('void')`
       create temporary table day_rollups on commit drop as
       select (o.order_date at time zone ${businessTimeZone})::date as date,
              oi.product_id,
@@ -65,14 +69,14 @@ export async function recomputeDailyAggregates(
     // TimescaleDB routes a hypertable's rows into chunks itself; how it behaves with the triggers
     // off cannot be tried on this project's machines, so there the per-row checks stay.
     if (!(await timescaleInstalled(tx))) await skipPerRowReferenceChecks(tx);
-    await tx.query(sql.unsafe`
+    await tx.query(sql.typeAlias('void')`
       delete from sales_aggregates_daily a
       where a.date = any(${days})
         and not exists (
           select 1 from day_rollups f
           where f.date = a.date and f.product_id = a.product_id
             and f.category = a.category and f.payment_method = a.payment_method)`);
-    await tx.query(sql.unsafe`
+    await tx.query(sql.typeAlias('void')`
       insert into sales_aggregates_daily (
         date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers)
       select date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers
@@ -88,7 +92,7 @@ export async function recomputeDailyAggregates(
              sales_aggregates_daily.order_count, sales_aggregates_daily.unique_customers)
             is distinct from
             (excluded.total_revenue, excluded.total_units, excluded.order_count, excluded.unique_customers)`);
-    await tx.query(sql.unsafe`
+    await tx.query(sql.typeAlias('void')`
       update sales_aggregate_day_versions v
       set aggregated_version = recomputed.version
       from unnest(${days}, ${sql.array(
@@ -106,7 +110,7 @@ async function readDayVersions(
   sortedDates: readonly string[],
   { onlyChangedDays }: RecomputeOptions,
 ): Promise<Array<{ date: string; version: number }>> {
-  await tx.query(sql.unsafe`
+  await tx.query(sql.typeAlias('void')`
     insert into sales_aggregate_day_versions (date)
     select day from unnest(${sql.array(sortedDates, 'date')}) as day
     on conflict do nothing`);
@@ -121,10 +125,9 @@ async function readDayVersions(
 /**
  * The orders whose business date is one of the days, as order_date ranges, one per run of
  * consecutive days. Nothing but index ranges: a filter on the computed date on top would hide the
- * number of matching orders from the planner, which then estimated a day at a few hundred orders
- * instead of fifteen thousand and joined the products row by row (0.74-0.75 s against 0.34-0.42 s
- * for a day in a four-million-line database); a range taken from a joined row is no index condition
- * at all, and scanned every order.
+ * number of matching orders from the planner, which then took a day for a few hundred orders instead
+ * of its many thousands and joined the products row by row; a range taken from a joined row is no
+ * index condition at all, and scanned every order.
  */
 function ordersOnDays(days: ReadonlyArray<{ date: string }>, businessTimeZone: string): FragmentSqlToken {
   const runs = consecutiveRuns(days.map((day) => day.date));

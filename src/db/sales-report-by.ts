@@ -1,6 +1,7 @@
-import { sql, type DatabasePool } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { consecutiveDates, daysInRange } from '../domain/business-dates.ts';
+import { sql } from './sql.ts';
 
 export const REPORT_DIMENSIONS = ['day', 'category', 'payment', 'product'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];

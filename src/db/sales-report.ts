@@ -1,5 +1,6 @@
-import { sql, type DatabasePool } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { sql } from './sql.ts';
 
 const topRow = z.object({
   date: z.string(),

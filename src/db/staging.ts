@@ -1,8 +1,10 @@
-import { sql, type DatabasePool } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { NumberedOrderLine, RowReject } from '../domain/csv-order-lines.ts';
 import type { CopyConnection } from './copy-connection.ts';
 import { copyTextRow } from './copy-text.ts';
+import { sql } from './sql.ts';
+import { useBulkWorkMem } from './work-mem.ts';
 
 const STAGING_COPY = `copy staging_order_lines (
   ingestion_file_id, line_number, order_ref, order_date, email_hash, customer_region,
@@ -43,13 +45,13 @@ export async function copyStagedLines(
 
 /** Lines past `lineNumber` may have been written by an attempt that died before it heartbeated. */
 export async function deleteStagedLinesAfter(pool: DatabasePool, fileId: string, lineNumber: number): Promise<void> {
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     delete from staging_order_lines where ingestion_file_id = ${fileId} and line_number > ${lineNumber}`);
 }
 
 export async function insertRejects(pool: DatabasePool, fileId: string, rejects: readonly RowReject[]): Promise<void> {
   if (rejects.length === 0) return;
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     insert into ingestion_rejects (ingestion_file_id, line_number, column_name, reason)
     select ${fileId}::uuid, t.*
     from ${sql.unnest(
@@ -69,11 +71,11 @@ export async function rejectInconsistentOrders(pool: DatabasePool, fileId: strin
   // and join it to itself with nested loops, which turns the statements below quadratic. Sampled,
   // so cheap, and it also serves the load stage's joins. Run on its own, outside a transaction,
   // so that concurrent parses do not hold its table lock while they move rows.
-  await pool.query(sql.unsafe`analyze staging_order_lines`);
+  await pool.query(sql.typeAlias('void')`analyze staging_order_lines`);
   const inconsistent = await findInconsistentOrders(pool, fileId);
   if (inconsistent.length === 0) return;
   // One statement, so atomic on its own: the moved lines and their rejects commit together.
-  await pool.query(sql.unsafe`
+  await pool.query(sql.typeAlias('void')`
     with inconsistent as (
       select * from unnest(
         ${sql.array(
@@ -101,12 +103,13 @@ export async function rejectInconsistentOrders(pool: DatabasePool, fileId: strin
 }
 
 const inconsistentRow = z.object({ orderRef: z.string(), fields: z.array(z.string()) });
+const parallelCostsRow = z.object({ setupCost: z.string(), tupleCost: z.string() });
 
 /**
  * The orders whose lines disagree, with the fields they disagree on: usually none. A plain query,
  * unlike the statement that moves the lines, so PostgreSQL may split it across cores, and is told
- * to: its default costs kept it on one, and on a million staged lines it took 1.6-1.7 s that way
- * against 2.3-2.8 s on one core (3.7 s for the single statement that also moved the lines).
+ * to: with its default costs it stayed on one core, slower on a large file (and one statement that
+ * also moved the lines was slower still).
  */
 async function findInconsistentOrders(
   pool: DatabasePool,
@@ -114,10 +117,10 @@ async function findInconsistentOrders(
 ): Promise<ReadonlyArray<z.infer<typeof inconsistentRow>>> {
   return pool.transaction(async (tx) => {
     // The per-order groups are hashed in memory rather than sorted on disk.
-    await tx.query(sql.unsafe`
-      select set_config('work_mem', '64MB', true),
-             set_config('parallel_setup_cost', '0', true),
-             set_config('parallel_tuple_cost', '0', true)`);
+    await useBulkWorkMem(tx);
+    await tx.query(sql.type(parallelCostsRow)`
+      select set_config('parallel_setup_cost', '0', true) as "setupCost",
+             set_config('parallel_tuple_cost', '0', true) as "tupleCost"`);
     return tx.any(sql.type(inconsistentRow)`
       -- min/max rather than count(distinct): hashable, so one pass with no sort of the file.
       select order_ref as "orderRef",

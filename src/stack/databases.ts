@@ -1,4 +1,8 @@
-import { createPool, sql, type DatabasePool } from 'slonik';
+import { createPool, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { sql } from '../db/sql.ts';
+
+const foundRow = z.object({ found: z.number() });
 
 /** A short-lived pool for one administrative statement; these run rarely and outside any request. */
 async function withAdminPool<T>(adminUrl: string, work: (pool: DatabasePool) => Promise<T>): Promise<T> {
@@ -12,7 +16,7 @@ async function withAdminPool<T>(adminUrl: string, work: (pool: DatabasePool) => 
 
 export async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
   return withAdminPool(adminUrl, (pool) =>
-    pool.exists(sql.unsafe`select 1 from pg_database where datname = ${name}`),
+    pool.exists(sql.type(foundRow)`select 1 as found from pg_database where datname = ${name}`),
   );
 }
 
@@ -23,14 +27,14 @@ export async function databaseExists(adminUrl: string, name: string): Promise<bo
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
   await withAdminPool(adminUrl, async (pool) => {
     const from = template === undefined ? sql.fragment`` : sql.fragment`template ${sql.identifier([template])}`;
-    await pool.query(sql.unsafe`create database ${sql.identifier([name])} ${from}`);
+    await pool.query(sql.typeAlias('void')`create database ${sql.identifier([name])} ${from}`);
   });
 }
 
 /** Connections still open (e.g. a leaked test pool) are terminated rather than blocking the drop. */
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   await withAdminPool(adminUrl, async (pool) => {
-    await pool.query(sql.unsafe`drop database if exists ${sql.identifier([name])} with (force)`);
+    await pool.query(sql.typeAlias('void')`drop database if exists ${sql.identifier([name])} with (force)`);
   });
 }
 

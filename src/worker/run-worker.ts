@@ -1,7 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
-import { sql } from 'slonik';
+import { z } from 'zod';
 import { loadCacheDir, loadMetricsConfig, loadWorkerConfig } from '../config.ts';
 import { createDatabasePool } from '../db/pool.ts';
+import { sql } from '../db/sql.ts';
 import { createLogger } from '../logger.ts';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.ts';
 import { createPipelineMetrics } from '../metrics/pipeline-metrics.ts';
@@ -51,7 +52,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
         readiness: {
           worker: async () => worker.getState() === 'RUNNING',
-          database: async () => (await pool.oneFirst(sql.unsafe`select 1`)) === 1,
+          database: async () => (await pool.oneFirst(sql.type(z.object({ one: z.number() }))`select 1 as one`)) === 1,
           objectStore: () => store.ping(),
         },
         logger,

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   CancelledFailure,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -136,7 +137,12 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     return await CancellationScope.nonCancellable(async () => {
       progress.stage = 'aggregate';
       publish('aggregating');
-      const aggregated = await aggregateDays({ dates: loaded.affectedDates, onlyChangedDays: true });
+      // The file's days stay in the database; a history recorded before that carries them in the load's result.
+      const aggregated = await aggregateDays(
+        patched('aggregate-days-by-file-id')
+          ? { fileId: claim.fileId }
+          : { dates: loaded.affectedDates ?? [], onlyChangedDays: true },
+      );
       await markFileCompleted({ fileId: claim.fileId });
       progress.stage = 'done';
       publish('completed');

@@ -104,7 +104,7 @@ describe('a load interrupted between its chunks', () => {
 
     const loaded = await loadStagedFile(interrupted.pool, fileId, timeZone);
     expect(loaded).toMatchObject({ rowsLoaded: 2_400, alreadyLoaded: false });
-    await run(activities.aggregateDays, { dates: loaded.affectedDates });
+    await run(activities.aggregateDays, { fileId });
     await run(activities.markFileCompleted, { fileId });
 
     const dump = await canonicalDump(interrupted.pool);

@@ -46,7 +46,7 @@ async function withAggregation<T>(
 }
 
 /** The dates of every aggregateDays call, in call order. */
-const batches = (activities: MockedActivities): string[][] => activities.aggregateDays.mock.calls.map(([input]) => input.dates);
+const batches = (activities: MockedActivities): string[][] => activities.aggregateDays.mock.calls.map(([input]) => ('dates' in input ? input.dates : []));
 
 /** Each call's progress as the workflow reported it while the call ran. */
 function recordingProgress(): { activities: MockedActivities; seen: AggregateSalesProgress[] } {
@@ -56,6 +56,7 @@ function recordingProgress(): { activities: MockedActivities; seen: AggregateSal
       const execution = Context.current().info.workflowExecution;
       if (!execution) throw new Error('the activity runs outside a workflow');
       seen.push(await env.client.workflow.getHandle(execution.workflowId).query(aggregateProgressQuery));
+      if (!('dates' in input)) throw new Error('a backfill passes dates, not a file id');
       return { daysAggregated: input.dates.length, daysRecomputed: input.dates.length };
     },
   });
@@ -90,7 +91,7 @@ describe('AggregateSalesWorkflow', () => {
       expect(await handle.result()).toEqual({ from, to, daysAggregated: 10 });
       expect(batches(activities)).toEqual([dateRange('2026-01-30', 4), dateRange('2026-02-03', 4), dateRange('2026-02-07', 2)]);
       // A backfill recomputes every day it is given, changed or not.
-      expect(activities.aggregateDays.mock.calls.every(([input]) => input.onlyChangedDays === undefined)).toBe(true);
+      expect(activities.aggregateDays.mock.calls.every(([input]) => 'dates' in input && input.onlyChangedDays === undefined)).toBe(true);
       expect(seen).toEqual([0, 4, 8].map((daysDone) => ({ from, to, daysDone, totalDays: 10 })));
       expect(await handle.query(aggregateProgressQuery)).toEqual({ from, to, daysDone: 10, totalDays: 10 });
     });

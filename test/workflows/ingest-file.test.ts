@@ -114,7 +114,7 @@ describe('IngestFileWorkflow', () => {
 
     await withIngestion(activities, async (handle, input) => {
       expect(await handle.result()).toEqual(
-        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: 3 }),
+        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: AFFECTED_DATES.length }),
       );
 
       expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'loadFromStaging', 'aggregateDays', 'markFileCompleted']);
@@ -123,7 +123,7 @@ describe('IngestFileWorkflow', () => {
         [{ fileId: FILE_ID, objectKey: input.objectKey, filename: input.filename }],
       ]);
       expect(activities.loadFromStaging.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
-      expect(activities.aggregateDays.mock.calls).toEqual([[{ dates: AFFECTED_DATES, onlyChangedDays: true }]]);
+      expect(activities.aggregateDays.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
       expect(activities.markFileCompleted.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
 
       const progress = (stage: IngestProgress['stage'], counts: Partial<IngestProgress> = {}): IngestProgress => ({
@@ -317,7 +317,7 @@ describe('IngestFileWorkflow cancelled', () => {
   it('finishes the file when its load had committed before the cancel arrived', async () => {
     const started = signal();
     const base = mockActivities();
-    const committed = { rowsLoaded: 8, ordersLoaded: 3, affectedDates: ['2026-03-09'], alreadyLoaded: true };
+    const committed = { rowsLoaded: 8, ordersLoaded: 3, alreadyLoaded: true };
     const activities = mockActivities({
       loadFromStaging: async (input) => {
         if (activities.loadFromStaging.mock.calls.length > 1) return committed;
@@ -332,7 +332,7 @@ describe('IngestFileWorkflow cancelled', () => {
       await started.reached;
       await handle.cancel();
       expect(await handle.result()).toEqual(
-        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: 1 }),
+        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: AFFECTED_DATES.length }),
       );
       expect(callOrder(activities)).toEqual([
         'hashAndClaim',
@@ -346,7 +346,7 @@ describe('IngestFileWorkflow cancelled', () => {
       expect(activities.discardCancelledIngestion.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
       expect(activities.loadFromStaging.mock.calls).toEqual([[{ fileId: FILE_ID }], [{ fileId: FILE_ID }]]);
       // The dates come from the load as recorded, read again after the cancel.
-      expect(activities.aggregateDays.mock.calls).toEqual([[{ dates: ['2026-03-09'], onlyChangedDays: true }]]);
+      expect(activities.aggregateDays.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
       expect(activities.markFileCompleted.mock.calls).toEqual([[{ fileId: FILE_ID }]]);
       expect((await handle.describe()).status.name).toBe('COMPLETED');
       expect(await searchAttributes(handle)).toMatchObject({ status: 'completed', rowsLoaded: 8 });

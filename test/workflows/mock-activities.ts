@@ -17,8 +17,12 @@ export function mockActivities(overrides: Partial<Activities> = {}): MockedActiv
   const happy: Activities = {
     hashAndClaim: async () => ({ fileId: FILE_ID, duplicateOf: null }),
     parseToStaging: async () => ({ rowsRead: 10, rowsStaged: 8, rowsRejected: 2, rejectsReportKey: `rejects/${FILE_ID}.csv` }),
-    loadFromStaging: async () => ({ rowsLoaded: 8, ordersLoaded: 3, affectedDates: AFFECTED_DATES, alreadyLoaded: false }),
-    aggregateDays: async (input) => ({ daysAggregated: input.dates.length, daysRecomputed: input.dates.length }),
+    loadFromStaging: async () => ({ rowsLoaded: 8, ordersLoaded: 3, alreadyLoaded: false }),
+    // A file's stage names the file; its recorded days are AFFECTED_DATES.
+    aggregateDays: async (input) => {
+      const days = 'dates' in input ? input.dates.length : AFFECTED_DATES.length;
+      return { daysAggregated: days, daysRecomputed: days };
+    },
     markFileCompleted: async () => undefined,
     markFileFailed: async () => undefined,
     discardCancelledIngestion: async () => ({ discarded: true }),

@@ -1,0 +1,94 @@
+import type { CommonQueryMethods, DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+import { sql } from './sql.ts';
+
+/**
+ * The rows a file's ingestion keeps beside its ingestion_files row while it is worked on, and when
+ * each kind goes. Every clearing of them is here, so that what a discard, a retry, a finished load
+ * or a failure leaves behind can be read in one place (the parse itself still trims and moves the
+ * staged lines it writes, in staging.ts):
+ *
+ * - staging_order_lines: written by the parse; gone when the load finishes, the file fails, a
+ *   failed file is claimed again, or the file is discarded.
+ * - ingestion_rejects: written by the parse; gone when a failed file is claimed again or discarded.
+ * - ingestion_affected_dates: written by the load's first and last steps; gone as the rejects.
+ * - ingestion_load_chunks, ingestion_touched_customers, ingestion_chunk_latest_prices: written by
+ *   each load chunk; gone when the load finishes, a failed file is claimed again, or discarded.
+ *
+ * Rejects outlive the file's end for the person who fixes the export; affected dates outlive the
+ * load so that its aggregate stage, and any retry of it, reads the same days.
+ *
+ * Every table but staging references ingestion_files with `on delete cascade`, so deleting the file
+ * row removes them; staging lost its foreign key for COPY speed (sql/003), so it is always deleted
+ * here explicitly.
+ */
+const LOAD_BOOKKEEPING = ['ingestion_load_chunks', 'ingestion_touched_customers', 'ingestion_chunk_latest_prices'] as const;
+const KEPT_AFTER_LOAD = ['ingestion_rejects', 'ingestion_affected_dates'] as const;
+
+type WorkTable = 'staging_order_lines' | (typeof LOAD_BOOKKEEPING)[number] | (typeof KEPT_AFTER_LOAD)[number];
+
+async function deleteFileRows(tx: DatabaseTransactionConnection, fileId: string, tables: readonly WorkTable[]): Promise<void> {
+  for (const table of tables) {
+    await tx.query(sql.typeAlias('void')`delete from ${sql.identifier([table])} where ingestion_file_id = ${fileId}`);
+  }
+}
+
+/** A failed file claimed again starts from nothing; a load that gave up part-way is applied again (upserts). */
+export async function clearWorkRowsForRetry(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await deleteFileRows(tx, fileId, ['staging_order_lines', ...KEPT_AFTER_LOAD, ...LOAD_BOOKKEEPING]);
+}
+
+/** Once the load has finished: what it worked from goes; rejects and affected dates stay. */
+export async function clearLoadWorkRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await deleteFileRows(tx, fileId, ['staging_order_lines', ...LOAD_BOOKKEEPING]);
+}
+
+/** A failed file keeps its rejects for inspection but none of its staged lines. */
+export async function clearStagedRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await deleteFileRows(tx, fileId, ['staging_order_lines']);
+}
+
+/** The file row and everything of its work: the cascades take all but staging. */
+export async function deleteFileAndWorkRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await deleteFileRows(tx, fileId, ['staging_order_lines']);
+  await tx.query(sql.typeAlias('void')`delete from ingestion_files where id = ${fileId}`);
+}
+
+const claimedRow = z.object({ chunk: z.number() });
+
+/**
+ * Records a load chunk as begun; false when it was recorded before. Run first in the chunk's
+ * transaction, so that a second attempt running at the same time waits here and then skips it.
+ */
+export async function claimLoadChunk(tx: DatabaseTransactionConnection, fileId: string, chunk: number): Promise<boolean> {
+  const claimed = await tx.maybeOne(sql.type(claimedRow)`
+    insert into ingestion_load_chunks (ingestion_file_id, chunk) values (${fileId}, ${chunk})
+    on conflict do nothing
+    returning chunk`);
+  return claimed !== null;
+}
+
+/** The business dates the chunks recorded become the file's, beside those the load's first step recorded. */
+export async function recordChunkAffectedDates(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await tx.query(sql.typeAlias('void')`
+    insert into ingestion_affected_dates (ingestion_file_id, business_date)
+    select distinct ${fileId}::uuid, unnest(affected_dates) from ingestion_load_chunks
+    where ingestion_file_id = ${fileId}
+    on conflict do nothing`);
+}
+
+const dateRow = z.object({ businessDate: z.string() });
+
+/**
+ * The business dates (YYYY-MM-DD, ascending) whose aggregates the file's load changed. They stay
+ * here rather than travelling through workflow history: the aggregate stage reads them by file id.
+ * (The note on this table in sql/002 predates the chunked load: the dates are written by the
+ * load's first and last transactions, and only since the aggregate stage takes the file id does
+ * that stage read them here. A migration applied once cannot be edited, see migrate.ts.)
+ */
+export async function readAffectedDates(connection: CommonQueryMethods, fileId: string): Promise<string[]> {
+  const rows = await connection.any(sql.type(dateRow)`
+    select business_date as "businessDate" from ingestion_affected_dates
+    where ingestion_file_id = ${fileId} order by business_date`);
+  return rows.map((row) => row.businessDate);
+}

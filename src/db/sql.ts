@@ -1,0 +1,14 @@
+import { createSqlTag } from 'slonik';
+import { z } from 'zod';
+
+/**
+ * The SQL tag every statement of PipeForge is written with. A statement that returns rows says
+ * what they are with `sql.type(zodSchema)`; one that returns none says so with
+ * `sql.typeAlias('void')`, so that no statement goes out untyped (`sql.unsafe`). Fragments are
+ * `sql.fragment` and take their types from the statement they end up in.
+ */
+export const sql = createSqlTag({
+  typeAliases: {
+    void: z.object({}).strict(),
+  },
+});
