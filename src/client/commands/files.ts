@@ -1,20 +1,17 @@
-import { parseArgs } from 'node:util';
 import { loadDatabaseConfig } from '../../config.ts';
 import { listRecentFiles } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
-import type { Logger } from '../../logger.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { FILES } from '../command-specs/ingestion.ts';
 import { formatTable, out } from '../output.ts';
+import { databaseEndpoint, ensureReachable } from '../reachability.ts';
 
-export async function filesCommand(args: string[], _logger: Logger): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { limit: { type: 'string', default: '20' }, json: { type: 'boolean', default: false } },
-  });
-  const limit = Number.parseInt(values.limit, 10);
-  if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
-  const pool = await createDatabasePool(loadDatabaseConfig());
+export const filesCommand = commandRunner('files', FILES, async ({ values }) => {
+  const database = loadDatabaseConfig();
+  await ensureReachable(databaseEndpoint(database));
+  const pool = await createDatabasePool(database);
   try {
-    const files = await listRecentFiles(pool, limit);
+    const files = await listRecentFiles(pool, values.limit);
     if (values.json) {
       out.json(files);
       return 0;
@@ -37,4 +34,4 @@ export async function filesCommand(args: string[], _logger: Logger): Promise<num
   } finally {
     await pool.end();
   }
-}
+});
