@@ -48,10 +48,8 @@ function firstLine(text: string): string {
 function describeConfigError(error: ConfigError, devEnv: DevEnvState | null): string {
   const unset = error.problems.filter((problem) => problem.endsWith(' is not set')).map((problem) => problem.replace(/ is not set$/, ''));
   if (devEnv?.found === 'none' && unset.length === error.problems.length) {
-    return (
-      `${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set and no \`pipeforge dev\` is running here ` +
-      `(no ${displayPath(devEnv.path)}): start \`pipeforge dev\` in another terminal, or set the variables (see README)`
-    );
+    const variables = `${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set`;
+    return `\`pipeforge dev\` is not running here and ${variables}: start it in another terminal, or set the variables (see README)`;
   }
   return `invalid configuration: ${error.problems.join('; ')} (see README)`;
 }

@@ -56,6 +56,22 @@ describe('mistakes the stack answers', () => {
   });
 });
 
+describe('schedule describe', () => {
+  it('lists the next runs one a line, not as a JSON array', async () => {
+    const name = `pipeforge-test-${randomBytes(4).toString('hex')}`;
+    try {
+      expect((await pipeforge('schedule', 'create', name, '--cron', '30 0 * * *', '--tz', 'UTC')).code).toBe(0);
+      const run = await pipeforge('schedule', 'describe', name);
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toContain('[');
+      expect(run.stdout).toMatch(/^nextRuns +\d{4}-\d{2}-\d{2} 00:30:00 UTC\n +\d{4}-\d{2}-\d{2} 00:30:00 UTC$/m);
+      expect(run.stdout).toMatch(/^recentRuns +\(none\)$/m);
+    } finally {
+      await harness.client.schedule.getHandle(name).delete().catch(() => undefined);
+    }
+  });
+});
+
 describe('a duplicate', () => {
   it('is not announced as a started ingestion before it is reported as a duplicate', async () => {
     const path = join(workDir, 'orders-dup.csv');
@@ -71,6 +87,31 @@ describe('a duplicate', () => {
     const duplicate = again.stdout.indexOf('orders-dup.csv: duplicate of file');
     expect(submitted).toBeGreaterThanOrEqual(0);
     expect(duplicate).toBeGreaterThan(submitted);
+  });
+});
+
+describe('status of a failed file', () => {
+  it('shows the reason, the counts, the rejects report and the next command', async () => {
+    const header = 'order_ref,order_date,customer_email,customer_region,sku,product_name,category,quantity,unit_price,payment_method';
+    const lines = Array.from({ length: 10 }, (_, i) => `BAD-${i},2026-09-01T10:00:00Z,b${i}@example.com,Nairobi,SKU-1,Tea,Cat,many,10.00,mpesa`);
+    const path = join(workDir, 'orders-bad.csv');
+    await writeFile(path, `${[header, ...lines].join('\n')}\n`);
+    const failed = await harness.ingest(path);
+    expect(failed.status).toBe('failed');
+
+    const run = await pipeforge('status', failed.fileId);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^status +failed \(workflow failed\)$/m);
+    expect(run.stdout).toMatch(/^reason +orders-bad\.csv: 10 of 10 rows \(100\.0%\) were rejected/m);
+    expect(run.stdout).toMatch(/^rows +10 read, 0 loaded, 10 rejected/m);
+    expect(run.stdout).toContain(`rejects/${failed.objectKey}.rejects.csv`);
+    expect(run.stdout).toMatch(new RegExp(`^next +pipeforge rejects ${failed.fileId}$`, 'm'));
+    const json = JSON.parse((await pipeforge('status', failed.fileId, '--json')).stdout) as { summary: { error: string } };
+    expect(json.summary.error).toContain('were rejected');
+
+    // Not on a terminal: `files` shows the whole message, which no longer fits 60 characters.
+    const files = await pipeforge('files', '--limit', '5');
+    expect(files.stdout).toContain(json.summary.error.split('\n')[0]);
   });
 });
 

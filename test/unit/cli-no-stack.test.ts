@@ -83,8 +83,8 @@ describe('ordinary mistakes', () => {
 describe('no stack running', () => {
   it('without `pipeforge dev` or variables, says so instead of listing the variables', async () => {
     const env = baseEnv(join(sandbox, 'never-started'));
-    expectOneLine(await pipeforge(env, 'files'), 1, 'DATABASE_URL is not set and no `pipeforge dev` is running here', 'start `pipeforge dev`');
-    expectOneLine(await pipeforge(env, 'ingest', csv), 1, 'MINIO_ENDPOINT, MINIO_ACCESS_KEY, MINIO_SECRET_KEY are not set');
+    expectOneLine(await pipeforge(env, 'files'), 1, '`pipeforge dev` is not running here and DATABASE_URL is not set: start it in another terminal');
+    expectOneLine(await pipeforge(env, 'ingest', csv), 1, 'and MINIO_ENDPOINT, MINIO_ACCESS_KEY, MINIO_SECRET_KEY are not set');
   });
 
   it('a server that is not there is named by its address', async () => {

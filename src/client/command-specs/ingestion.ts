@@ -32,9 +32,10 @@ export const FILES = defineCommand({
   summary: 'list recent ingestion files, newest first',
   options: {
     limit: { type: 'integer', value: 'N', min: 1, default: 20, description: 'how many files to list' },
+    wide: { type: 'boolean', description: 'show whole error messages, however wide the terminal' },
     json,
   },
-  examples: ['pipeforge files --limit 50'],
+  examples: ['pipeforge files --limit 50 --wide'],
 });
 
 export const REJECTS = defineCommand({

@@ -16,18 +16,25 @@ export const filesCommand = commandRunner('files', FILES, async ({ values }) => 
       out.json(files);
       return 0;
     }
+    const rows = files.map((file) => ({
+      id: file.id,
+      filename: file.filename,
+      status: file.status,
+      rows: file.totalRows,
+      loaded: file.processedRows,
+      rejected: file.failedRows,
+      started: file.startedAt?.replace('T', ' ').slice(0, 19) ?? null,
+    }));
+    // On a terminal the error is cut to what fits the line; --wide, --json or a pipe show it whole.
+    const columns = values.wide || !process.stdout.isTTY ? Number.POSITIVE_INFINITY : (process.stdout.columns ?? 100);
+    const used = Math.max(...formatTable(rows).split('\n').map((line) => line.length)) + 2;
+    const room = Math.max(20, columns - used);
     out.line(
       formatTable(
-        files.map((file) => ({
-          id: file.id,
-          filename: file.filename,
-          status: file.status,
-          rows: file.totalRows,
-          loaded: file.processedRows,
-          rejected: file.failedRows,
-          started: file.startedAt?.replace('T', ' ').slice(0, 19) ?? null,
-          error: file.errorMessage ? file.errorMessage.slice(0, 60) : null,
-        })),
+        rows.map((row, index) => {
+          const error = files[index]?.errorMessage ?? null;
+          return { ...row, error: error && error.length > room ? `${error.slice(0, room - 1)}…` : error };
+        }),
       ),
     );
     return 0;

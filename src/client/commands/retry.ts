@@ -1,7 +1,6 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
 import { InvalidFileError, MissingObjectError } from '../../errors.ts';
-import { ingestWorkflowId, type IngestFileInput } from '../../shared.ts';
+import { ingestWorkflowId } from '../../shared.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
 import { awaitIngestion } from '../await-ingestion.ts';
 import { commandRunner } from '../command-line/run.ts';
@@ -10,6 +9,7 @@ import { usingClient, whileReachable } from '../connection-watch.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
 import { ensureReachable, storageEndpoint, temporalEndpoint } from '../reachability.ts';
+import { startedInput } from '../started-input.ts';
 import { sha256Stream, startIngestion, type IngestHandle } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 import { describeIngestion, resolveWorkflowId } from './status.ts';
@@ -72,13 +72,3 @@ export const retryCommand = commandRunner('retry', RETRY, async ({ values, args 
   });
 });
 
-/** The input the last run started with, from its history: the object key, name and content hash. */
-async function startedInput(handle: IngestHandle): Promise<IngestFileInput> {
-  const history = await handle.fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const input = payload ? defaultPayloadConverter.fromPayload<Partial<IngestFileInput> | null>(payload) : null;
-  if (!input || typeof input.objectKey !== 'string' || typeof input.filename !== 'string' || typeof input.contentHash !== 'string') {
-    throw new Error(`${handle.workflowId} is not an ingestion this version of pipeforge can retry`);
-  }
-  return { objectKey: input.objectKey, filename: input.filename, contentHash: input.contentHash };
-}

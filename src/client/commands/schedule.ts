@@ -96,11 +96,7 @@ export const scheduleCommand = groupRunner('schedule', SCHEDULE, {
     withClient(args.name, async (client) => {
       const view = scheduleView(await client.schedule.getHandle(args.name).describe());
       if (values.json) out.json(view);
-      else {
-        for (const [key, value] of Object.entries(view)) {
-          out.line(`${key.padEnd(15)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`);
-        }
-      }
+      else for (const line of describeLines(view)) out.line(line);
       return 0;
     }),
   pause: simpleAction((handle) => handle.pause('paused with pipeforge schedule pause'), 'paused'),
@@ -109,6 +105,24 @@ export const scheduleCommand = groupRunner('schedule', SCHEDULE, {
   trigger: simpleAction((handle) => handle.trigger(AGGREGATE_SCHEDULE_OVERLAP), 'triggered'),
   delete: simpleAction((handle) => handle.delete(), 'deleted'),
 });
+
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/;
+
+/** A value as a person reads it: times without the ISO punctuation, lists one item a line. */
+function describeValue(value: unknown): string[] {
+  if (Array.isArray(value)) return value.length === 0 ? ['(none)'] : value.flatMap(describeValue);
+  if (typeof value === 'object' && value !== null) return [Object.values(value).flatMap(describeValue).join('  ')];
+  const text = String(value);
+  const time = ISO_TIME.exec(text);
+  return [time ? `${time[1]} ${time[2]} UTC` : text];
+}
+
+function describeLines(view: Record<string, unknown>): string[] {
+  const width = Math.max(...Object.keys(view).map((key) => key.length));
+  return Object.entries(view).flatMap(([key, value]) =>
+    describeValue(value).map((line, index) => `${(index === 0 ? key : '').padEnd(width)}  ${line}`),
+  );
+}
 
 function cadenceFromArgs(cron: string | undefined, every: string | undefined): ScheduleCadence {
   if ((cron === undefined) === (every === undefined)) throw new UsageError('give exactly one of --cron EXPR and --every DURATION');

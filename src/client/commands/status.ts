@@ -10,6 +10,7 @@ import { STATUS } from '../command-specs/ingestion.ts';
 import { usingClient, whileReachable } from '../connection-watch.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
+import { statusLines, statusView } from '../status-view.ts';
 import { databaseEndpoint, ensureReachable, temporalEndpoint } from '../reachability.ts';
 import type { IngestHandle } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
@@ -60,26 +61,10 @@ export const statusCommand = commandRunner('status', STATUS, async ({ values, ar
       if (!values.json) return summary.status === 'failed' || summary.status === 'cancelled' ? 1 : 0;
     }
     const description = await describeIngestion(handle);
-    const attributes = description.typedSearchAttributes;
     const progress: IngestProgress | null = await handle.query(progressQuery).catch(() => null);
-    const status = {
-      workflowId,
-      runId: description.runId,
-      workflowStatus: description.status.name,
-      ingestStatus: attributes.get(SearchAttributes.ingestStatus) ?? null,
-      fileId: attributes.get(SearchAttributes.ingestionFileId) ?? null,
-      filename: attributes.get(SearchAttributes.filename) ?? null,
-      startedAt: description.startTime.toISOString(),
-      closedAt: description.closeTime?.toISOString() ?? null,
-      progress,
-    };
-    if (values.json) {
-      out.json(status);
-    } else {
-      for (const [key, value] of Object.entries(status)) {
-        out.line(`${key.padEnd(15)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`);
-      }
-    }
+    const view = await statusView(handle, description, progress);
+    if (values.json) out.json(view);
+    else for (const line of statusLines(view)) out.line(line);
     return 0;
   });
 });
