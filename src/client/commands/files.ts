@@ -28,7 +28,7 @@ export const filesCommand = commandRunner('files', FILES, async ({ values }) => 
     // On a terminal the error is cut to what fits the line; --wide, --json or a pipe show it whole.
     const columns = values.wide || !process.stdout.isTTY ? Number.POSITIVE_INFINITY : (process.stdout.columns ?? 100);
     const used = Math.max(...formatTable(rows).split('\n').map((line) => line.length)) + 2;
-    const room = Math.max(20, columns - used);
+    const room = Math.max(10, columns - used);
     out.line(
       formatTable(
         rows.map((row, index) => {
