@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStorageConfig, loadTemporalConfig, type TemporalConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
-import { startLocalStack } from '../stack/local-stack.ts';
+import { deleteDataDir, startLocalStack } from '../stack/local-stack.ts';
 import { createObjectStore } from '../storage/object-store.ts';
 
 export type BenchStack = {
@@ -26,7 +26,7 @@ export type BenchStack = {
  */
 export async function startBenchStack(logger: Logger): Promise<BenchStack> {
   const root = await mkdtemp(join(tmpdir(), 'pipeforge-bench-'));
-  const removeRoot = () => rm(root, { recursive: true, force: true });
+  const removeRoot = () => deleteDataDir(root);
   const stack = await startLocalStack({ dataDir: root, fresh: true, logger }).catch(async (error: unknown) => {
     await removeRoot();
     throw error;

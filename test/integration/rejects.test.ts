@@ -185,7 +185,8 @@ describe('pipeforge rejects', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('usage: pipeforge rejects FILE_ID');
     const badLimit = await cli(['rejects', fileId, '--limit', '0']);
-    expect(badLimit.code).toBe(1);
+    // A malformed value is a usage error (exit 2), like a missing argument.
+    expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toContain('--limit must be a positive whole number');
   });
 });

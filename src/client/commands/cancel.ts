@@ -1,12 +1,14 @@
-import { parseArgs } from 'node:util';
 import { loadTemporalConfig } from '../../config.ts';
-import type { Logger } from '../../logger.ts';
 import { ingestProgressQuery } from '../../workflows/ingest-file-contract.ts';
-import { awaitIngestion, type IngestHandle } from '../await-ingestion.ts';
+import { awaitIngestion } from '../await-ingestion.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { CANCEL } from '../command-specs/ingestion.ts';
 import { out } from '../output.ts';
 import { describeOutcome } from '../progress/describe-outcome.ts';
+import { ensureReachable, temporalEndpoint } from '../reachability.ts';
+import type { IngestHandle } from '../await-ingestion.ts';
 import { connectClient } from '../temporal-client.ts';
-import { resolveWorkflowId } from './status.ts';
+import { describeIngestion, resolveWorkflowId } from './status.ts';
 
 const TOO_LATE =
   'its load had already committed, so it was finished instead of cancelled: undoing a committed load ' +
@@ -17,18 +19,14 @@ const TOO_LATE =
  * wrote (staging rows, rejects, its ingestion_files row) and ends Cancelled, as if it never
  * started. After the commit the cancel is too late and the file completes.
  */
-export async function cancelCommand(args: string[], _logger: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-  const id = positionals[0];
-  if (!id) {
-    out.error('usage: pipeforge cancel ID [--json]   (file id, content hash or workflow id)');
-    return 2;
-  }
-  const workflowId = await resolveWorkflowId(id);
-  const client = await connectClient(loadTemporalConfig());
+export const cancelCommand = commandRunner('cancel', CANCEL, async ({ values, args }) => {
+  const temporal = loadTemporalConfig();
+  const workflowId = await resolveWorkflowId(args.id);
+  await ensureReachable(temporalEndpoint(temporal));
+  const client = await connectClient(temporal);
   try {
     const handle: IngestHandle = client.workflow.getHandle(workflowId);
-    const status = (await handle.describe()).status.name;
+    const status = (await describeIngestion(handle)).status.name;
     if (status !== 'RUNNING') {
       out.error(`${workflowId} is not running (${status.toLowerCase()}); there is nothing to cancel`);
       return 1;
@@ -47,4 +45,4 @@ export async function cancelCommand(args: string[], _logger: Logger): Promise<nu
   } finally {
     await client.connection.close();
   }
-}
+});

@@ -1,10 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { topAggregateRows } from '../../db/sales-report.ts';
-import type { Logger } from '../../logger.ts';
 import { generateOrderLines } from '../../sample/generate-order-lines.ts';
+import { deleteDataDir } from '../../stack/local-stack.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { DEMO } from '../command-specs/stack.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { describeSummary, formatTable, out } from '../output.ts';
 import { awaitSubmitted, submitFile } from '../submit-file.ts';
@@ -16,7 +18,7 @@ const DEMO_ROWS = 5_000;
  * The README's main job in one command: a throwaway local stack, a generated export of order
  * lines, one ingestion through the real workflow, the summary and the top aggregate rows.
  */
-export async function demoCommand(_args: string[], logger: Logger): Promise<number> {
+export const demoCommand = commandRunner('demo', DEMO, async (_parsed, logger) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'pipeforge-demo-'));
   try {
     out.line('Starting Temporal, MinIO and PostgreSQL on loopback (the first run builds Temporal and MinIO)...');
@@ -52,6 +54,6 @@ export async function demoCommand(_args: string[], logger: Logger): Promise<numb
       await pipeline.close();
     }
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await deleteDataDir(dataDir);
   }
-}
+});

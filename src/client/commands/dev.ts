@@ -1,11 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { Logger } from '../../logger.ts';
-import { writeEnvFile } from '../../stack/env-file.ts';
 import { isPortFree } from '../../stack/ports.ts';
 import type { StackPorts } from '../../stack/ports.ts';
-import { devEnvPath, pipeforgeHome } from '../dev-env.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { DEV } from '../command-specs/stack.ts';
+import { devEnvPath, pipeforgeHome, writeDevEnv } from '../dev-env.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { out } from '../output.ts';
 import { redactUrlPassword } from '../redact-url.ts';
@@ -13,8 +12,7 @@ import { redactUrlPassword } from '../redact-url.ts';
 /** The usual ports when they are free, so bookmarks and tools keep working across restarts. */
 const PREFERRED_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, minio: 9000, minioConsole: 9001, postgres: 5433 };
 
-export async function devCommand(args: string[], logger: Logger): Promise<number> {
-  const { values } = parseArgs({ args, options: { fresh: { type: 'boolean', default: false } } });
+export const devCommand = commandRunner('dev', DEV, async ({ values }, logger) => {
   const home = pipeforgeHome();
   const ports: Partial<StackPorts> = {};
   for (const [name, port] of Object.entries(PREFERRED_PORTS) as Array<[keyof StackPorts, number]>) {
@@ -25,7 +23,7 @@ export async function devCommand(args: string[], logger: Logger): Promise<number
   const pipeline = await startEmbeddedPipeline({ dataDir: join(home, 'data'), fresh: values.fresh, ports, logger });
   const envPath = devEnvPath();
   try {
-    await writeEnvFile(envPath, pipeline.stack.env);
+    await writeDevEnv(envPath, pipeline.stack.env);
     const { env } = pipeline.stack;
     out.line('');
     out.line(`  Temporal UI      ${env.TEMPORAL_UI_URL}`);
@@ -44,4 +42,4 @@ export async function devCommand(args: string[], logger: Logger): Promise<number
     await pipeline.close();
     out.line('Stopped.');
   }
-}
+});

@@ -1,11 +1,15 @@
 import { loadDatabaseConfig } from '../../config.ts';
 import { migrate } from '../../db/migrate.ts';
 import { createDatabasePool } from '../../db/pool.ts';
-import type { Logger } from '../../logger.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { MIGRATE } from '../command-specs/stack.ts';
 import { out } from '../output.ts';
+import { databaseEndpoint, ensureReachable } from '../reachability.ts';
 
-export async function migrateCommand(logger: Logger): Promise<number> {
-  const pool = await createDatabasePool(loadDatabaseConfig());
+export const migrateCommand = commandRunner('migrate', MIGRATE, async (_parsed, logger) => {
+  const database = loadDatabaseConfig();
+  await ensureReachable(databaseEndpoint(database));
+  const pool = await createDatabasePool(database);
   try {
     const applied = await migrate(pool, logger);
     out.line(applied.length === 0 ? 'Schema is up to date.' : `Applied ${applied.join(', ')}.`);
@@ -13,4 +17,4 @@ export async function migrateCommand(logger: Logger): Promise<number> {
   } finally {
     await pool.end();
   }
-}
+});

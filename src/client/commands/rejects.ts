@@ -1,33 +1,23 @@
-import { parseArgs } from 'node:util';
 import { loadDatabaseConfig } from '../../config.ts';
 import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
 import { countRejects, listRejects } from '../../db/rejects.ts';
-import type { Logger } from '../../logger.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { REJECTS } from '../command-specs/ingestion.ts';
 import { rejectsReportKey } from '../../storage/object-keys.ts';
 import { formatTable, out } from '../output.ts';
-
-const USAGE = 'usage: pipeforge rejects FILE_ID [--limit N] [--json]   (file id or content hash)';
+import { databaseEndpoint, ensureReachable } from '../reachability.ts';
 
 /**
  * The rejected lines of one ingestion file: line, column and reason as recorded (never the raw
  * values of a line; the lines as written are in the rejects report object in MinIO).
  */
-export async function rejectsCommand(args: string[], _logger: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } },
-  });
-  const id = positionals[0];
-  if (!id || positionals.length > 1) {
-    out.error(USAGE);
-    return 2;
-  }
-  const limit = Number.parseInt(values.limit, 10);
-  if (!/^\d+$/.test(values.limit) || limit < 1) throw new Error('--limit must be a positive whole number');
-
-  const pool = await createDatabasePool(loadDatabaseConfig());
+export const rejectsCommand = commandRunner('rejects', REJECTS, async ({ values, args }) => {
+  const id = args.fileId;
+  const limit = values.limit;
+  const database = loadDatabaseConfig();
+  await ensureReachable(databaseEndpoint(database));
+  const pool = await createDatabasePool(database);
   try {
     const file = await findFile(pool, id);
     if (!file) {
@@ -60,7 +50,7 @@ export async function rejectsCommand(args: string[], _logger: Logger): Promise<n
   } finally {
     await pool.end();
   }
-}
+});
 
 /** file_path is `<bucket>/<object key>`; the report is in the same bucket. */
 function reportPath(filePath: string): string {

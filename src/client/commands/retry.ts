@@ -1,16 +1,19 @@
-import { parseArgs } from 'node:util';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
 import { InvalidFileError, MissingObjectError } from '../../errors.ts';
-import type { Logger } from '../../logger.ts';
-import { type IngestFileInput, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
+import { ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
 import { createObjectStore } from '../../storage/object-store.ts';
-import { awaitIngestion, type IngestHandle } from '../await-ingestion.ts';
+import { awaitIngestion } from '../await-ingestion.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { RETRY } from '../command-specs/ingestion.ts';
+import { usingClient, whileReachable } from '../connection-watch.ts';
 import { out } from '../output.ts';
 import { terminalProgressDisplay } from '../progress/terminal-display.ts';
+import { ensureReachable, storageEndpoint, temporalEndpoint } from '../reachability.ts';
+import { startedInput } from '../started-input.ts';
+import type { IngestHandle } from '../await-ingestion.ts';
 import { sha256Stream, startIngestion } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
-import { resolveWorkflowId } from './status.ts';
+import { describeIngestion, resolveWorkflowId } from './status.ts';
 
 const RETRYABLE = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 
@@ -21,23 +24,14 @@ const RETRYABLE = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
  * again (the failed file row is reset and re-used); if the object was replaced, its new content is
  * a different file, ingested under its own id, and the failed record stays as it was.
  */
-export async function retryCommand(args: string[], _logger: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
-  });
-  const id = positionals[0];
-  if (!id) {
-    out.error('usage: pipeforge retry ID [--wait] [--json]   (file id, content hash or workflow id)');
-    return 2;
-  }
+export const retryCommand = commandRunner('retry', RETRY, async ({ values, args }) => {
   const temporal = loadTemporalConfig();
-  const workflowId = await resolveWorkflowId(id);
+  const workflowId = await resolveWorkflowId(args.id);
+  await ensureReachable(temporalEndpoint(temporal));
   const client = await connectClient(temporal);
-  try {
+  return usingClient(client, async () => {
     const previous: IngestHandle = client.workflow.getHandle(workflowId);
-    const status = (await previous.describe()).status.name;
+    const status = (await describeIngestion(previous)).status.name;
     if (!RETRYABLE.has(status)) {
       out.error(
         status === 'RUNNING'
@@ -47,7 +41,9 @@ export async function retryCommand(args: string[], _logger: Logger): Promise<num
       return 1;
     }
     const input = await startedInput(previous);
-    const store = createObjectStore(loadStorageConfig());
+    const storage = loadStorageConfig();
+    await ensureReachable(storageEndpoint(storage));
+    const store = createObjectStore(storage);
     const object = await store.read(input.objectKey).catch((error: unknown) => {
       if (error instanceof MissingObjectError) {
         throw new InvalidFileError(`${input.objectKey} is no longer in the bucket; ingest the file again`, input);
@@ -69,22 +65,11 @@ export async function retryCommand(args: string[], _logger: Logger): Promise<num
       return 0;
     }
     const display = values.json ? null : terminalProgressDisplay([started.filename]);
-    const summary = await awaitIngestion(started.handle, (progress) => display?.update(0, progress));
+    const following = awaitIngestion(started.handle, (progress) => display?.update(0, progress));
+    const summary = await whileReachable(temporalEndpoint(temporal), following, `while following ${started.workflowId}`);
     display?.finish(0, summary);
     if (values.json) out.json(summary);
     return summary.status === 'failed' ? 1 : 0;
-  } finally {
-    await client.connection.close();
-  }
-}
+  });
+});
 
-/** The input the last run started with, from its history: the object key, name and content hash. */
-async function startedInput(handle: IngestHandle): Promise<IngestFileInput> {
-  const history = await handle.fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const input = payload ? defaultPayloadConverter.fromPayload<Partial<IngestFileInput> | null>(payload) : null;
-  if (!input || typeof input.objectKey !== 'string' || typeof input.filename !== 'string' || typeof input.contentHash !== 'string') {
-    throw new Error(`${handle.workflowId} is not an ingestion this version of pipeforge can retry`);
-  }
-  return { objectKey: input.objectKey, filename: input.filename, contentHash: input.contentHash };
-}

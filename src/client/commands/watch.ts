@@ -1,12 +1,12 @@
-import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadStorageConfig, loadTemporalConfig } from '../../config.ts';
-import type { Logger } from '../../logger.ts';
 import { ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
-import { DROP_PREFIX } from '../../storage/object-keys.ts';
 import { createObjectStore, type StoredObject } from '../../storage/object-store.ts';
 import { awaitIngestion } from '../await-ingestion.ts';
+import { commandRunner } from '../command-line/run.ts';
+import { WATCH } from '../command-specs/ingestion.ts';
 import { out } from '../output.ts';
+import { ensureReachable, storageEndpoint, temporalEndpoint } from '../reachability.ts';
 import { describeOutcome } from '../progress/describe-outcome.ts';
 import { startIngestion, storedObjectInput, type SubmitDeps } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
@@ -103,23 +103,13 @@ export async function watchBucket(deps: WatchLoopDeps, options: WatchLoopOptions
  * MinIO's notifications it lists the prefix every --rescan-seconds (default 15): some MinIO builds
  * accept the notification request and never answer it, and a listing finds what they miss.
  */
-export async function watchCommand(args: string[], logger: Logger): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      prefix: { type: 'string', default: DROP_PREFIX },
-      'rescan-seconds': { type: 'string', default: '15' },
-      json: { type: 'boolean', default: false },
-    },
-  });
+export const watchCommand = commandRunner('watch', WATCH, async ({ values }, logger) => {
   const prefix = values.prefix;
-  const rescanSeconds = Number(values['rescan-seconds']);
-  if (!Number.isFinite(rescanSeconds) || rescanSeconds < 0) {
-    out.error('usage: pipeforge watch [--prefix incoming/] [--rescan-seconds N (0 = notifications only)] [--json]');
-    return 2;
-  }
+  const rescanSeconds = values['rescan-seconds'];
   const temporal = loadTemporalConfig();
-  const store = createObjectStore(loadStorageConfig());
+  const storage = loadStorageConfig();
+  await ensureReachable(storageEndpoint(storage), temporalEndpoint(temporal));
+  const store = createObjectStore(storage);
   const client = await connectClient(temporal);
   const deps: SubmitDeps = { client, store, taskQueue: temporal.taskQueue };
   const controller = new AbortController();
@@ -167,7 +157,7 @@ export async function watchCommand(args: string[], logger: Logger): Promise<numb
     // next keep-alive; nothing is left to do, so do not wait for it.
     setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
   }
-}
+});
 
 async function workflowExists(deps: SubmitDeps, contentHash: string): Promise<boolean> {
   try {
