@@ -7,6 +7,7 @@ import { BENCH_USAGE, parseBenchArgs, reproduceCommand, type BenchOptions } from
 import { runScenarios } from './bench-sequence.ts';
 import { startBenchStack } from './bench-stack.ts';
 import { measuresTable, renderBenchmarksMarkdown, sizeTable } from './benchmark-report.ts';
+import { readPreviousReport, withHandWrittenNotes } from './hand-written-notes.ts';
 import { createCleanup } from './cleanup.ts';
 import { describeMachine } from './machine-info.ts';
 import { earlierMeasures } from './measures.ts';
@@ -73,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\nTargets (issue #12)\n\n${measuresTable(issue12Measures)}\n`);
     process.stdout.write(`\nOther targets (issue #5)\n\n${measuresTable(measures)}\n\n`);
     const command = reproduceCommand(options);
-    await writeFile(options.out, renderBenchmarksMarkdown({ date: startedAt, machine, command, results, measures, issue12Measures }));
+    const rendered = renderBenchmarksMarkdown({ date: startedAt, machine, command, results, measures, issue12Measures });
+    await writeFile(options.out, withHandWrittenNotes(rendered, await readPreviousReport(options.out)));
     say(`wrote ${options.out}`);
     return 0;
   } catch (error) {
