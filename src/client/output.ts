@@ -1,4 +1,5 @@
 import type { IngestSummary } from '../workflows/ingest-file-contract.ts';
+import { formatCount } from './number-format.ts';
 
 /**
  * The CLI's user-facing output. Library code logs through pino; the CLI prints for a person (or,
@@ -44,8 +45,9 @@ export function describeSummary(summary: IngestSummary): string {
       return `${summary.filename}: FAILED — ${summary.error ?? 'unknown error'} (file ${summary.fileId})`;
     default:
       return (
-        `${summary.filename}: ${summary.status} — ${summary.rowsRead} rows read, ${summary.rowsLoaded} loaded, ` +
-        `${summary.rowsRejected} rejected, ${summary.aggregatedDays} days aggregated (file ${summary.fileId})`
+        `${summary.filename}: ${summary.status} — ${formatCount(summary.rowsRead)} rows read, ` +
+        `${formatCount(summary.rowsLoaded)} loaded, ${formatCount(summary.rowsRejected)} rejected, ` +
+        `${formatCount(summary.aggregatedDays)} days aggregated (file ${summary.fileId})`
       );
   }
 }

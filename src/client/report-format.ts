@@ -1,4 +1,5 @@
 import type { ReportDimension, SalesReport } from '../db/sales-report-by.ts';
+import { formatAmount, formatCount } from './number-format.ts';
 
 /*
  * `pipeforge report` output in three forms. Revenue stays the exact decimal string the database
@@ -122,7 +123,12 @@ export function formatReportTable(report: SalesReport): string {
     customers: report.total.customers,
   };
   const rightAligned = new Set(['revenue', 'units', 'orders', 'customers']);
-  const cell = (record: ReportRecord, column: string) => String(record[column] ?? '');
+  // Separators for a reader of the table only; csv and json keep the exact figures.
+  const cell = (record: ReportRecord, column: string) => {
+    const value = record[column] ?? '';
+    if (typeof value === 'number') return formatCount(value);
+    return column === 'revenue' ? formatAmount(value) : value;
+  };
   const widths = columns.map((column) => Math.max(column.length, ...[...records, total].map((r) => cell(r, column).length)));
   const render = (values: string[]) =>
     values

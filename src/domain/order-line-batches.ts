@@ -58,7 +58,7 @@ export function createOrderLineBatcher(options: OrderLineBatchOptions): OrderLin
         batch.rejects.push({
           lineNumber,
           column: '*',
-          reason: `expected ${header.fieldCount} fields, found ${fields.length}`,
+          reason: `${fields.length} fields, the header has ${header.fieldCount}`,
         });
       } else {
         const result = validate(fields, header.columns);

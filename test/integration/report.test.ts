@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { formatAmount, formatCount } from '../../src/client/number-format.ts';
 import { formatReportCsv, formatReportJson, formatReportTable } from '../../src/client/report-format.ts';
 import { REPORT_DIMENSIONS, salesReportBy, type ReportDimension, type SalesReport } from '../../src/db/sales-report-by.ts';
 import { generateOrderLines } from '../../src/sample/generate-order-lines.ts';
@@ -79,6 +80,11 @@ const keyColumn = { day: 'day', category: 'category', payment: 'payment', produc
 /** The row as every format should show it, all values as text. */
 function asStrings(by: ReportDimension, row: ExpectedRow): string[] {
   return [row.key, ...(by === 'product' ? [row.label ?? ''] : []), row.revenue, String(row.units), String(row.orders), String(row.customers)];
+}
+
+/** A row as `--format table` shows it: thousands separated, for a reader. */
+function asTableStrings(by: ReportDimension, row: ExpectedRow): string[] {
+  return [row.key, ...(by === 'product' ? [row.label ?? ''] : []), formatAmount(row.revenue), formatCount(row.units), formatCount(row.orders), formatCount(row.customers)];
 }
 
 function sortedByKey<T extends { key: string }>(rows: readonly T[]): T[] {
@@ -158,9 +164,9 @@ describe.each(REPORT_DIMENSIONS.map((by) => [by]))('pipeforge report --by %s', (
     const body = lines.slice(first + 1, second).map(fields);
     const width = asStrings(by, expected[0] ?? expectedRow.parse({})).length;
     const shown = body.map((row) => row.slice(0, width)).sort((a, b) => ((a[0] ?? '') < (b[0] ?? '') ? -1 : 1));
-    expect(shown).toEqual(expected.map((row) => asStrings(by, row)));
+    expect(shown).toEqual(expected.map((row) => asTableStrings(by, row)));
     const total = report.total;
-    expect(fields(lines[second + 1] ?? '')).toEqual(['total', total.revenue, String(total.units), String(total.orders), String(total.customers)]);
+    expect(fields(lines[second + 1] ?? '')).toEqual(['total', formatAmount(total.revenue), formatCount(total.units), formatCount(total.orders), formatCount(total.customers)]);
     expect(lines.find((line) => line.startsWith('daily revenue'))).toMatch(new RegExp(`^daily revenue  ${from} [ ▁▂▃▄▅▆▇█]{20} ${to}$`));
     if (by === 'day') for (const row of body) expect(row.at(-1)).toMatch(/^█+$/);
   });

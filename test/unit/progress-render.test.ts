@@ -74,7 +74,7 @@ describe('terminal bar', () => {
 
   it('replaces the bar with the outcome when the file is done', () => {
     expect(renderBarLine(file({ stage: 'done', summary: summary() }), options)).toBe(
-      'orders.csv    completed — 5000 rows read, 4990 loaded, 10 rejected, 30 days aggregated (file f-1)',
+      'orders.csv    completed — 5,000 rows read, 4,990 loaded, 10 rejected, 30 days aggregated (file f-1)',
     );
     expect(renderBarLine(file({ stage: 'done', summary: summary({ status: 'cancelled' }) }), options)).toContain(
       'cancelled — nothing of it was kept',
@@ -124,7 +124,7 @@ describe('progress display', () => {
       'a.csv: hash-dedupe (0 rows read)\n',
       'a.csv: parse (10,000 rows read)\n',
       'b.csv: load (50 rows read)\n',
-      'a.csv: completed — 5000 rows read, 4990 loaded, 10 rejected, 30 days aggregated (file f-1)\n',
+      'a.csv: completed — 5,000 rows read, 4,990 loaded, 10 rejected, 30 days aggregated (file f-1)\n',
     ]);
   });
 
@@ -133,7 +133,7 @@ describe('progress display', () => {
     expect(frames[0]).toMatch(/^\r\u001b\[2Ka\.csv +\[░+\] queued/);
     expect(frames[3]?.startsWith('\u001b[2A')).toBe(true);
     expect(frames[3]).toContain('parsing     30,000 rows  15,000 rows/s');
-    expect(frames.at(-1)).toContain('a.csv     completed — 5000 rows read');
+    expect(frames.at(-1)).toContain('a.csv     completed — 5,000 rows read');
     expect(frames.at(-1)).toContain('b.csv    [████████████▒░░░░░░░░░░░] loading     50 rows');
   });
 });

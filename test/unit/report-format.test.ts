@@ -98,12 +98,41 @@ describe('formatReportTable', () => {
     const row = lines[4] ?? '';
     const total = lines.find((line) => line.startsWith('total')) ?? '';
     // Right-aligned: each value ends where its header ends.
-    for (const [column, value] of [['revenue', '1999.99'], ['customers', '1']] as const) {
+    for (const [column, value] of [['revenue', '1,999.99'], ['customers', '1']] as const) {
       const end = header.indexOf(column) + column.length;
       expect(row.slice(end - value.length, end)).toBe(value);
     }
-    expect(total.slice(header.indexOf('revenue') + 'revenue'.length - 7, header.indexOf('revenue') + 'revenue'.length)).toBe('2000.29');
+    expect(total.slice(header.indexOf('revenue') + 'revenue'.length - 8, header.indexOf('revenue') + 'revenue'.length)).toBe('2,000.29');
     expect(lines).toContain('daily revenue  2026-10-01 █ ▁ 2026-10-03');
+  });
+
+  it('separates thousands in revenue and counts, leaving the decimals exact', () => {
+    const text = formatReportTable(report);
+    const sku3 = text.split('\n').find((line) => line.startsWith('SKU-3')) ?? '';
+    expect(sku3).toMatch(/ padded +12,345,678,901,234\.05 +7 +3 +2$/);
+    const total = text.split('\n').find((line) => line.startsWith('total')) ?? '';
+    expect(total).toMatch(/ 12,345,678,903,234\.34 +11 +4 +2$/);
+    const big = formatReportTable({
+      ...report,
+      by: 'day',
+      rows: [{ key: '2026-10-01', label: null, revenue: '745833111.43', units: 300000, orders: 1234, customers: 999 }],
+      total: { revenue: '745833111.43', units: 300000, orders: 1234, customers: 999 },
+    });
+    expect(big).toMatch(/^2026-10-01 +745,833,111\.43 +300,000 +1,234 +999 +█+$/m);
+  });
+
+  it('keeps csv and json exact, without separators', () => {
+    const byDay: SalesReport = {
+      ...report,
+      by: 'day',
+      rows: [{ key: '2026-10-01', label: null, revenue: '745833111.43', units: 300000, orders: 1234, customers: 999 }],
+      total: { revenue: '745833111.43', units: 300000, orders: 1234, customers: 999 },
+    };
+    expect(formatReportCsv(byDay)).toBe('day,revenue,units,orders,customers\r\n2026-10-01,745833111.43,300000,1234,999\r\n');
+    expect(JSON.parse(formatReportJson(byDay))).toMatchObject({
+      rows: [{ day: '2026-10-01', revenue: '745833111.43', units: 300000, orders: 1234, customers: 999 }],
+      total: { revenue: '745833111.43', units: 300000 },
+    });
   });
 
   it('says so when nothing sold', () => {

@@ -33,7 +33,3 @@ export function rowsPerSecond(samples: readonly RateSample[]): number | null {
   if (!first || !last || last.atMs <= first.atMs) return null;
   return ((last.rows - first.rows) * 1000) / (last.atMs - first.atMs);
 }
-
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}

@@ -1,5 +1,6 @@
 import { describeOutcome } from './describe-outcome.ts';
-import { formatCount, STAGES, type FileProgress } from './file-progress.ts';
+import { formatCount } from '../number-format.ts';
+import { STAGES, type FileProgress } from './file-progress.ts';
 
 const STAGE_LABELS: Record<string, string> = {
   queued: 'queued',

@@ -1,5 +1,6 @@
 import { describeOutcome } from './describe-outcome.ts';
-import { formatCount, type FileProgress } from './file-progress.ts';
+import { formatCount } from '../number-format.ts';
+import type { FileProgress } from './file-progress.ts';
 
 /** How many more rows earn another plain line during a long parse. */
 const ROWS_PER_LINE = 100_000;

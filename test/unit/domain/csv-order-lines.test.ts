@@ -255,8 +255,8 @@ describe('readOrderLines: row rejects', () => {
     expect(lines.map((line) => line.orderRef)).toEqual(['R2']);
     expect(rowsRead).toBe(3);
     expect(rejects).toEqual([
-      { lineNumber: 2, column: '*', reason: 'expected 10 fields, found 11' },
-      { lineNumber: 4, column: '*', reason: 'expected 10 fields, found 2' },
+      { lineNumber: 2, column: '*', reason: '11 fields, the header has 10' },
+      { lineNumber: 4, column: '*', reason: '2 fields, the header has 10' },
     ]);
   });
 
