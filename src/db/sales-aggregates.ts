@@ -7,6 +7,7 @@ import { useBulkWorkMem } from './work-mem.ts';
 
 const dayVersionRow = z.object({ date: z.string(), version: z.number() });
 const installedRow = z.object({ installed: z.boolean() });
+const dayRow = z.object({ date: z.string() });
 /** A lock function returns void, which reaches JavaScript as an empty string. */
 const lockRow = z.object({ locked: z.string() });
 
@@ -69,29 +70,22 @@ export async function recomputeDailyAggregates(
     // TimescaleDB routes a hypertable's rows into chunks itself; how it behaves with the triggers
     // off cannot be tried on this project's machines, so there the per-row checks stay.
     if (!(await timescaleInstalled(tx))) await skipPerRowReferenceChecks(tx);
-    await tx.query(sql.typeAlias('void')`
-      delete from sales_aggregates_daily a
-      where a.date = any(${days})
-        and not exists (
-          select 1 from day_rollups f
-          where f.date = a.date and f.product_id = a.product_id
-            and f.category = a.category and f.payment_method = a.payment_method)`);
-    await tx.query(sql.typeAlias('void')`
-      insert into sales_aggregates_daily (
-        date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers)
-      select date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers
-      -- In no particular order: the day locks above keep any other recompute off these rows.
-      from day_rollups
-      on conflict (date, product_id, category, payment_method) do update
-      set total_revenue = excluded.total_revenue,
-          total_units = excluded.total_units,
-          order_count = excluded.order_count,
-          unique_customers = excluded.unique_customers,
-          updated_at = now()
-      where (sales_aggregates_daily.total_revenue, sales_aggregates_daily.total_units,
-             sales_aggregates_daily.order_count, sales_aggregates_daily.unique_customers)
-            is distinct from
-            (excluded.total_revenue, excluded.total_units, excluded.order_count, excluded.unique_customers)`);
+    const empty = await daysWithoutRows(tx, stale);
+    const emptyDays = new Set(empty);
+    const filled = stale.map((day) => day.date).filter((date) => !emptyDays.has(date));
+    if (filled.length > 0) await replaceDayRows(tx, filled);
+    // A day without rows (every day of a first load) has nothing to delete or compare against:
+    // its rollup goes in as plain rows, without a conflict check per row. The day locks keep any
+    // other recompute off it until this commits; a row written past them anyway makes this insert
+    // fail on the primary key, and the retry then takes the path above.
+    if (empty.length > 0) {
+      await tx.query(sql.typeAlias('void')`
+        insert into sales_aggregates_daily (
+          date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers)
+        select date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers
+        from day_rollups
+        where date = any(${sql.array(empty, 'date')})`);
+    }
     await tx.query(sql.typeAlias('void')`
       update sales_aggregate_day_versions v
       set aggregated_version = recomputed.version
@@ -102,6 +96,52 @@ export async function recomputeDailyAggregates(
       where v.date = recomputed.date`);
     return stale.length;
   });
+}
+
+/** Of the days, those that have no rollup row at all (typically every day of a first load). */
+async function daysWithoutRows(
+  tx: DatabaseTransactionConnection,
+  days: ReadonlyArray<{ date: string }>,
+): Promise<string[]> {
+  const rows = await tx.anyFirst(sql.type(dayRow)`
+    select day::text as date from unnest(${sql.array(
+      days.map((day) => day.date),
+      'date',
+    )}) as day
+    where not exists (select 1 from sales_aggregates_daily a where a.date = day)`);
+  return [...rows];
+}
+
+/**
+ * Days that already have rows: those no longer sold are deleted, and the others are updated only
+ * where their numbers changed (no index churn).
+ */
+async function replaceDayRows(tx: DatabaseTransactionConnection, dates: readonly string[]): Promise<void> {
+  const days = sql.array(dates, 'date');
+  await tx.query(sql.typeAlias('void')`
+    delete from sales_aggregates_daily a
+    where a.date = any(${days})
+      and not exists (
+        select 1 from day_rollups f
+        where f.date = a.date and f.product_id = a.product_id
+          and f.category = a.category and f.payment_method = a.payment_method)`);
+  await tx.query(sql.typeAlias('void')`
+    insert into sales_aggregates_daily (
+      date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers)
+    select date, product_id, category, payment_method, total_revenue, total_units, order_count, unique_customers
+    -- In no particular order: the day locks keep any other recompute off these rows.
+    from day_rollups
+    where date = any(${days})
+    on conflict (date, product_id, category, payment_method) do update
+    set total_revenue = excluded.total_revenue,
+        total_units = excluded.total_units,
+        order_count = excluded.order_count,
+        unique_customers = excluded.unique_customers,
+        updated_at = now()
+    where (sales_aggregates_daily.total_revenue, sales_aggregates_daily.total_units,
+           sales_aggregates_daily.order_count, sales_aggregates_daily.unique_customers)
+          is distinct from
+          (excluded.total_revenue, excluded.total_units, excluded.order_count, excluded.unique_customers)`);
 }
 
 /** The days to recompute, with the version each is recomputed at; every day has a row afterwards. */

@@ -172,6 +172,26 @@ describe('AggregateSalesWorkflow', () => {
     expect(await actualRollup(between, between)).not.toEqual(expectedBetween);
   });
 
+  it('builds days without rows and replaces days with rows in one recompute, both to what the base tables say', async () => {
+    const [emptied, damaged, alsoEmptied] = ['2026-10-12', '2026-10-13', '2026-10-15'];
+    await harness.pool.query(sql.unsafe`
+      delete from sales_aggregates_daily where date in (${emptied}::date, ${alsoEmptied}::date)`);
+    await harness.pool.query(sql.unsafe`
+      update sales_aggregates_daily set total_units = total_units + 1 where date = ${damaged}::date`);
+    const zone = harness.pipeline.businessTimeZone;
+
+    // Only days without rows, then a mix of both kinds.
+    expect(await recomputeDailyAggregates(harness.pool, [alsoEmptied], zone, { onlyChangedDays: false })).toBe(1);
+    expect(await actualRollup(alsoEmptied, alsoEmptied)).toEqual(await expectedRollup(alsoEmptied, alsoEmptied));
+    expect(await recomputeDailyAggregates(harness.pool, [damaged, emptied], zone, { onlyChangedDays: false })).toBe(2);
+
+    for (const day of [emptied, damaged]) {
+      const expected = await expectedRollup(day, day);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await actualRollup(day, day)).toEqual(expected);
+    }
+  });
+
   it('refuses a reversed range as a non-retryable failure', async () => {
     const failure = await harness.client.workflow
       .execute('aggregateSalesWorkflow', {
