@@ -30,6 +30,11 @@ function inputFailure(error: unknown): InputFailure | undefined {
   return undefined;
 }
 
+/** By shape: an error that crossed a thread or a vm context is no instance of this realm's Error. */
+function isErrorLike(value: unknown): value is Error {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
+}
+
 function runKey(workflowId: unknown, runId: unknown): string {
   return `${String(workflowId)}/${String(runId)}`;
 }
@@ -62,13 +67,13 @@ export function toTemporalLogger(logger: Logger): TemporalLogger {
       return;
     }
     const key = runKey(fields.workflowId, fields.runId);
-    if (message === 'Workflow failed' && error instanceof Error && refusedRuns.get(key) === error.message) {
+    if (message === 'Workflow failed' && isErrorLike(error) && refusedRuns.get(key) === error.message) {
       refusedRuns.delete(key);
       logger.debug({ ...fields, reason: error.message, source: 'temporal' }, 'workflow failed on its input file');
       return;
     }
     // The SDK passes failures as `error`; pino only serialises `err`, and would print `{}`.
-    const withError = error instanceof Error ? { ...fields, err: error } : error === undefined ? fields : { ...fields, error };
+    const withError = isErrorLike(error) ? { ...fields, err: error } : error === undefined ? fields : { ...fields, error };
     logger[LEVELS[level]]({ ...withError, source: 'temporal' }, message);
   };
   return {

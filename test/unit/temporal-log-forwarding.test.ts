@@ -36,8 +36,9 @@ function emptyFileFailure(): ApplicationFailure {
 function logFailedFile(temporal: ReturnType<typeof forwarded>['temporal'], runId: string, workflowRunId = runId) {
   const failure = emptyFileFailure();
   temporal.warn('Activity failed', { ...RUN, workflowRunId, activityType: 'parseToStaging', taskToken: TASK_TOKEN, attempt: 1, error: failure });
-  // The workflow's error crossed a thread: a plain Error with the message and stack only.
-  const crossed = new Error(failure.message);
+  // The workflow's error crossed a thread (and, under jest, a vm context): only its message and
+  // stack are left, on an object that is no instance of this realm's Error.
+  const crossed = { message: failure.message, stack: `Error: ${failure.message}\n    at workflow (ingest-file.ts:1:1)` };
   temporal.warn('Workflow failed', { ...RUN, runId, sdkComponent: 'worker', error: crossed });
 }
 
