@@ -46,6 +46,8 @@ const pipelineSchema = z.object({
 
 const loggingSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: text lines on a terminal, JSON anywhere else. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 const cacheSchema = z.object({
@@ -136,6 +138,12 @@ export function loadMetricsConfig(env: Env = process.env): MetricsConfig {
 
 export function loadLogLevel(env: Env = process.env): LogLevel {
   return parseEnv(loggingSchema, env).LOG_LEVEL;
+}
+
+export type RequestedLogFormat = z.infer<typeof loggingSchema>['LOG_FORMAT'];
+
+export function loadLogFormat(env: Env = process.env): RequestedLogFormat {
+  return parseEnv(loggingSchema, env).LOG_FORMAT;
 }
 
 /** Where built binaries, workflow bundles and bench files are kept between runs, outside the repo. */

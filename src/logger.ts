@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config.ts';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { loadLogFormat, type LogLevel } from './config.ts';
+import { chooseLogFormat, prettyDestination, useColors, type LogFormat } from './log-format/pretty-destination.ts';
 
 export type { Logger };
 
@@ -77,24 +78,75 @@ export function maskSensitiveText<T>(value: T, depth = 0): T {
   return result as T;
 }
 
+type ErrorLike = { message: string; cause?: unknown };
+
+function isErrorLike(value: unknown): value is ErrorLike {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
+}
+
+/**
+ * pino's own serializer appends every cause's message to the error's, and a failure that wraps
+ * an error to carry it across the activity boundary repeats the message it wraps word for word
+ * (`a.csv: empty: a.csv: empty`): a cause is appended only when it says something new.
+ */
+function messageWithNewCauses(error: ErrorLike): string {
+  let message = error.message;
+  const seen = new Set<unknown>([error]);
+  for (let cause = error.cause; isErrorLike(cause) && !seen.has(cause); cause = cause.cause) {
+    seen.add(cause);
+    if (cause.message !== '' && !message.includes(cause.message)) message = `${message}: ${cause.message}`;
+  }
+  return message;
+}
+
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(error);
+  if (isErrorLike(error) && isErrorLike(serialized)) serialized.message = messageWithNewCauses(error);
+  return serialized;
+}
+
+function loggerOptions(level: LogLevel, bindings: Record<string, unknown>) {
+  return {
+    level,
+    base: { app: 'pipeforge', ...bindings },
+    redact,
+    serializers: { err: serializeError },
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger['info']>, method: Logger['info']) {
+        method.apply(this, args.map((arg: unknown) => maskSensitiveText(arg)) as Parameters<typeof method>);
+      },
+    },
+  };
+}
+
+export type LoggerOptions = {
+  /** Unset: LOG_FORMAT, or text lines when the destination is a terminal and JSON otherwise. */
+  format?: LogFormat;
+  env?: Record<string, string | undefined>;
+};
+
 export function createLogger(
   level: LogLevel = 'info',
   bindings: Record<string, unknown> = {},
   destination: NodeJS.WritableStream = process.stdout,
+  options: LoggerOptions = {},
 ): Logger {
-  return pino(
-    {
-      level,
-      base: { app: 'pipeforge', ...bindings },
-      redact,
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((arg: unknown) => maskSensitiveText(arg)) as Parameters<typeof method>);
-        },
-      },
-    },
-    destination,
-  );
+  const env = options.env ?? process.env;
+  const format = options.format ?? chooseLogFormat(loadLogFormat(env), destination);
+  const stream: DestinationStream =
+    format === 'pretty'
+      ? prettyDestination(destination, { colors: useColors(destination, env), stacks: level === 'debug' || level === 'trace' })
+      : destination;
+  return pino(loggerOptions(level, bindings), stream);
+}
+
+/**
+ * The same destination, level and bindings under another component (`worker`, `stack`), for the
+ * parts of one process that a reader tells apart; a pino child would write the key twice.
+ */
+export function componentLogger(logger: Logger, component: string): Logger {
+  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return pino(loggerOptions(logger.level as LogLevel, { ...logger.bindings(), component }), stream);
 }
 
 function withoutPassword(url: string): string {

@@ -2,7 +2,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadCacheDir, loadWorkerConfig, type WorkerConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createDatabasePool, type DatabasePool } from '../db/pool.ts';
-import type { Logger } from '../logger.ts';
+import { componentLogger, type Logger } from '../logger.ts';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../stack/local-stack.ts';
 import { createObjectStore, type ObjectStore } from '../storage/object-store.ts';
 import { createIngestWorker } from '../worker/create-worker.ts';
@@ -25,8 +25,10 @@ export type EmbeddedPipeline = {
  * set for another server cannot make the demo write there.
  */
 export async function startEmbeddedPipeline(options: LocalStackOptions): Promise<EmbeddedPipeline> {
-  const { logger } = options;
-  const stack = await startLocalStack(options);
+  // One terminal shows the servers, the worker and the command: each line says which it is from.
+  const stackLogger = componentLogger(options.logger, 'stack');
+  const logger = componentLogger(options.logger, 'worker');
+  const stack = await startLocalStack({ ...options, logger: stackLogger });
   const closers: Array<() => Promise<void>> = [() => stack.stop()];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
@@ -37,7 +39,7 @@ export async function startEmbeddedPipeline(options: LocalStackOptions): Promise
     installTemporalRuntime(logger);
     const pool = await createDatabasePool(config.database);
     closers.push(() => pool.end());
-    await migrate(pool, logger);
+    await migrate(pool, stackLogger);
     const store = createObjectStore(config.storage);
     await store.ensureBucket();
     const connection = await NativeConnection.connect({ address: config.temporal.address });
