@@ -135,6 +135,32 @@ describe('a file parsed in parts', () => {
     ]);
   });
 
+  it('gives the same database through the workflow, which runs the parts side by side', async () => {
+    const path = await writeAwkwardFile('through-workflow', (rows) => {
+      for (let index = 1; index < rows.length; index += 1) rows[index] = (rows[index] ?? '').replaceAll('ORD-', 'WF-');
+    });
+    const reference = await whole.ingest(path, 'through-workflow.csv');
+    const summary = await parts.ingest(path, 'through-workflow.csv');
+    expect(reference).toMatchObject({ status: 'completed', rowsRead: 2_006, rowsRejected: 4 });
+    expect({ ...summary, fileId: reference.fileId, workflowId: reference.workflowId }).toEqual(reference);
+    const partsRecorded = await parts.pool.oneFirst(sql.type(z.object({ count: z.number() }))`
+      select count(*) as count from ingestion_parse_ranges where ingestion_file_id = ${summary.fileId}`);
+    expect(partsRecorded).toBeGreaterThan(3);
+    const history = await parts.client.workflow.getHandle(summary.workflowId).fetchHistory();
+    const scheduled = (history.events ?? []).map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(scheduled.filter((name) => name === 'parseRange')).toHaveLength(partsRecorded);
+    expect(scheduled).not.toContain('parseToStaging');
+    expect(await canonicalDump(parts.pool)).toEqual(await canonicalDump(whole.pool));
+
+    const broken = await writeAwkwardFile('broken-workflow', (rows) => {
+      rows.splice(Math.floor(rows.length * 0.8), 0, line('X-BROKEN-WF', '"closed" early'));
+    });
+    const refused = await whole.ingest(broken, 'broken-workflow.csv');
+    expect(refused).toMatchObject({ status: 'failed' });
+    expect(refused.error).toMatch(/line \d+: a closing quote is followed by something other/);
+    expect(await parts.ingest(broken, 'broken-workflow.csv')).toMatchObject({ status: 'failed', error: refused.error });
+  });
+
   it('fails in the part holding a broken record with the message of a whole parse', async () => {
     const path = await writeAwkwardFile('broken', (rows) => {
       rows.splice(Math.floor(rows.length * 0.7), 0, line('X-BROKEN', 'a "quoted" word'));
