@@ -37,11 +37,19 @@ const storageSchema = z.object({
     .default('pipeforge'),
 });
 
+/**
+ * A file is parsed in parts of about this many bytes, each an activity any worker may take. Large
+ * enough that a part's fixed costs (its own download, header read and activity) stay small beside
+ * its rows; small enough that a file worth spreading has several.
+ */
+const DEFAULT_PARSE_RANGE_BYTES = 16 * 1024 * 1024;
+
 const pipelineSchema = z.object({
   PIPEFORGE_EMAIL_HASH_KEY: z.string().min(16, { message: 'must be a secret of at least 16 characters' }),
   PIPEFORGE_SOURCE_TZ: timeZone.default('UTC'),
   PIPEFORGE_BUSINESS_TZ: timeZone.default('UTC'),
   PIPEFORGE_MAX_REJECT_RATIO: z.coerce.number().min(0).max(1).default(0.05),
+  PIPEFORGE_PARSE_RANGE_BYTES: z.coerce.number().int().min(1).default(DEFAULT_PARSE_RANGE_BYTES),
 });
 
 const loggingSchema = z.object({
@@ -74,6 +82,8 @@ export type PipelineConfig = {
   sourceTimeZone: string;
   businessTimeZone: string;
   maxRejectRatio: number;
+  /** About how many bytes of a file one parse activity reads (see DEFAULT_PARSE_RANGE_BYTES). */
+  parseRangeBytes: number;
 };
 export type LogLevel = z.infer<typeof loggingSchema>['LOG_LEVEL'];
 
@@ -121,6 +131,7 @@ export function loadPipelineConfig(env: Env = process.env): PipelineConfig {
     sourceTimeZone: parsed.PIPEFORGE_SOURCE_TZ,
     businessTimeZone: parsed.PIPEFORGE_BUSINESS_TZ,
     maxRejectRatio: parsed.PIPEFORGE_MAX_REJECT_RATIO,
+    parseRangeBytes: parsed.PIPEFORGE_PARSE_RANGE_BYTES,
   };
 }
 

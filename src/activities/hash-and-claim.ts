@@ -1,21 +1,32 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { claimFile } from '../db/ingestion-files.ts';
+import { recordParseRanges } from '../db/parse-ranges.ts';
+import { createSplitPointFinder, parseRangesOf, type ParseRange } from '../domain/split-points.ts';
 import { InvalidFileError } from '../errors.ts';
 import type { IngestFileInput } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
 
-export type HashAndClaimResult = { fileId: string; duplicateOf: string | null };
+export type HashAndClaimResult = {
+  fileId: string;
+  duplicateOf: string | null;
+  /**
+   * How many parts the file can be parsed in (recorded in ingestion_parse_ranges); 1 for a small
+   * file. Absent from the results in histories recorded before files were parsed in parts.
+   */
+  parseRanges?: number;
+};
 
 /**
  * Stage 1, hash-dedupe: hashes the stored object (not what the uploader claims) and claims its
- * content hash. The same content seen before, under any name, is reported as a duplicate.
+ * content hash. The same content seen before, under any name, is reported as a duplicate. The
+ * same read finds where the file can be cut into parts for the parse (split-points.ts).
  */
-export function createHashAndClaim({ pool, store, logger }: ActivityDeps) {
+export function createHashAndClaim({ pool, store, pipeline, logger }: ActivityDeps) {
   return async function hashAndClaim(input: IngestFileInput): Promise<HashAndClaimResult> {
     try {
-      const actualHash = await hashObject(await store.read(input.objectKey));
+      const { hash: actualHash, ranges } = await hashObject(await store.read(input.objectKey), pipeline.parseRangeBytes);
       if (actualHash !== input.contentHash) {
         throw new InvalidFileError(
           `the stored object ${input.objectKey} does not hash to ${input.contentHash} (it was replaced after ` +
@@ -28,8 +39,12 @@ export function createHashAndClaim({ pool, store, logger }: ActivityDeps) {
         filePath: `${store.bucket}/${input.objectKey}`,
         contentHash: actualHash,
       });
-      logger.info({ fileId: claim.fileId, duplicateOf: claim.duplicateOf, objectKey: input.objectKey }, 'claimed file');
-      return claim;
+      if (claim.duplicateOf === null) await recordParseRanges(pool, claim.fileId, ranges);
+      logger.info(
+        { fileId: claim.fileId, duplicateOf: claim.duplicateOf, objectKey: input.objectKey, parseRanges: ranges.length },
+        'claimed file',
+      );
+      return { ...claim, parseRanges: ranges.length };
     } catch (error) {
       throw toActivityFailure(error);
     }
@@ -40,12 +55,16 @@ export function createHashAndClaim({ pool, store, logger }: ActivityDeps) {
  * Heartbeats as the bytes flow: the SDK throttles heartbeats to a fraction of the timeout, so
  * calling it per chunk costs nothing and keeps a slow download from looking like a dead worker.
  */
-async function hashObject(stream: AsyncIterable<Buffer>): Promise<string> {
+async function hashObject(stream: AsyncIterable<Buffer>, rangeBytes: number): Promise<{ hash: string; ranges: ParseRange[] }> {
   const hash = createHash('sha256');
+  const splitPoints = createSplitPointFinder(rangeBytes);
   const context = Context.current();
+  let totalBytes = 0;
   for await (const chunk of stream) {
     hash.update(chunk);
+    splitPoints.push(chunk);
+    totalBytes += chunk.length;
     context.heartbeat();
   }
-  return hash.digest('hex');
+  return { hash: hash.digest('hex'), ranges: parseRangesOf(splitPoints.finish(), totalBytes) };
 }

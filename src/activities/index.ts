@@ -3,8 +3,10 @@ import type { PipelineMetrics } from '../metrics/pipeline-metrics.ts';
 import { createAggregateDays } from './aggregate-days.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createDiscardIngestion } from './discard-ingestion.ts';
+import { createFinishParse } from './finish-parse.ts';
 import { createHashAndClaim } from './hash-and-claim.ts';
 import { createLoadFromStaging } from './load-from-staging.ts';
+import { createParseRange } from './parse-range.ts';
 import { createParseToStaging } from './parse-to-staging.ts';
 import { createRecordOutcome } from './record-outcome.ts';
 import { reportCancellation, storeEndingOnCancel } from './stop-on-cancel.ts';
@@ -21,6 +23,8 @@ export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetric
   const timed = timer(metrics);
   const hashAndClaim = createHashAndClaim(withContext);
   const parseToStaging = reportCancellation(createParseToStaging(cancellable));
+  const parseRange = reportCancellation(createParseRange(cancellable));
+  const finishParse = reportCancellation(createFinishParse(cancellable));
   const loadFromStaging = reportCancellation(createLoadFromStaging(cancellable));
   const aggregateDays = createAggregateDays(withContext);
   const discardCancelledIngestion = createDiscardIngestion(withContext);
@@ -32,6 +36,9 @@ export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetric
       metrics?.rowsRead.inc(parsed.rowsRead);
       metrics?.rowsRejected.inc(parsed.rowsRejected);
     }),
+    // A file parsed in parts: each part's rows are read once, its rejects counted once, at the end.
+    parseRange: timed('parse', parseRange, (parsed) => metrics?.rowsRead.inc(parsed.rowsRead)),
+    finishParse: timed('parse', finishParse, (parsed) => metrics?.rowsRejected.inc(parsed.rowsRejected)),
     loadFromStaging: timed('load', loadFromStaging, (loaded) => {
       // A retry that finds the load finished applied nothing: counting its rows would count them twice.
       if (!loaded.alreadyLoaded) metrics?.rowsLoaded.inc(loaded.rowsLoaded);

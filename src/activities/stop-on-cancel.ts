@@ -33,8 +33,8 @@ async function* endAtLineOnAbort(source: Readable, signal: AbortSignal): AsyncGe
 export function storeEndingOnCancel(store: ObjectStore): ObjectStore {
   return {
     ...store,
-    async read(key) {
-      const source = await store.read(key);
+    async read(key, range) {
+      const source = await store.read(key, range);
       const signal = activitySignal();
       return signal ? Readable.from(endAtLineOnAbort(source, signal), { objectMode: false }) : source;
     },

@@ -56,7 +56,11 @@ export function stageTimings(points: readonly HistoryPoint[]): StageTimings {
   };
 }
 
+/** A file parsed in parts: its parts and the step after them are the parse stage together. */
+const PARSE_IN_PARTS = new Set(['parseRange', 'finishParse']);
+
 function stageOf(activityType: string): StageName | 'other' {
+  if (PARSE_IN_PARTS.has(activityType)) return 'parseToStaging';
   return (STAGE_NAMES as readonly string[]).includes(activityType) ? (activityType as StageName) : 'other';
 }
 

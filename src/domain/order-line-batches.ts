@@ -33,16 +33,26 @@ export type OrderLineBatcher = {
   finish(): OrderLineBatch;
 };
 
+/** Where a part of a file starts: its file's header, and the physical line of its first byte. */
+export type RangeStart = { header: { fields: string[]; lineNumber: number }; firstLine: number };
+
 /**
  * Turns the records of one file, in order, into batches of validated lines and rejects: the
- * first record is the header, checked against the contract; each later one is a data row.
+ * first record is the header, checked against the contract; each later one is a data row. Given
+ * a `rangeStart`, every record is a data row of the part of the file that starts there, read with
+ * the file's header (checked again, though its warnings are left to the part that holds it).
  */
-export function createOrderLineBatcher(options: OrderLineBatchOptions): OrderLineBatcher {
+export function createOrderLineBatcher(options: OrderLineBatchOptions, rangeStart?: RangeStart): OrderLineBatcher {
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   let header: ResolvedHeader | undefined;
   let validate: OrderLineValidator | undefined;
   let batch = emptyBatch(1);
+  if (rangeStart !== undefined) {
+    header = checkHeader(rangeStart.header.fields, rangeStart.header.lineNumber, { ...options, logger: undefined });
+    validate = createOrderLineValidator(options);
+    batch = emptyBatch(rangeStart.firstLine - 1);
+  }
 
   return {
     add(fields, lineNumber) {

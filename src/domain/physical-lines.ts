@@ -14,8 +14,9 @@ export type PhysicalLines = {
   lastEnd(): number;
 };
 
-export function createPhysicalLines(): PhysicalLines {
-  let lastEndLine = 0;
+/** `linesBefore`: lines that precede the text being numbered (0 for a whole file). */
+export function createPhysicalLines(linesBefore = 0): PhysicalLines {
+  let lastEndLine = linesBefore;
   const nextStart = (blankLines = 0): number => lastEndLine + 1 + blankLines;
   return {
     nextStart,

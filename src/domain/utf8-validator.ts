@@ -12,11 +12,14 @@ const LINE_FEED = 0x0a;
  * Each chunk is checked whole with the native `isUtf8`; the slow byte-by-byte search only runs on
  * a chunk that fails. A character split across two chunks is held back (at most 3 bytes) and
  * checked with the next chunk.
+ *
+ * `firstLine` is the line the stream's first byte is on: above 1 for a part of a file that starts
+ * at a record boundary, which cannot start with a byte-order mark, so that check is skipped.
  */
-export function createUtf8Validator(filename: string): Transform {
+export function createUtf8Validator(filename: string, firstLine = 1): Transform {
   let pending: Buffer | null = null;
-  let lineFeedsPassed = 0;
-  let atStart = true;
+  let lineFeedsPassed = firstLine - 1;
+  let atStart = firstLine === 1;
 
   const fail = (bytes: Buffer, badIndex: number): InvalidFileError => {
     const line = lineFeedsPassed + countLineFeeds(bytes, badIndex) + 1;

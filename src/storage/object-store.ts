@@ -9,8 +9,11 @@ export type ObjectStore = {
   ensureBucket(): Promise<void>;
   uploadFile(key: string, localPath: string, metadata?: Record<string, string>): Promise<void>;
   uploadText(key: string, text: string, contentType: string): Promise<void>;
-  /** A stream of the object's bytes; a missing object is a MissingObjectError (not retryable). */
-  read(key: string): Promise<Readable>;
+  /**
+   * A stream of the object's bytes, or of `length` of them from `offset`; a missing object is a
+   * MissingObjectError (not retryable).
+   */
+  read(key: string, range?: ByteRange): Promise<Readable>;
   size(key: string): Promise<number>;
   /** Resolves when the server answers and the bucket exists (for readiness checks). */
   ping(): Promise<boolean>;
@@ -24,6 +27,7 @@ export type ObjectStore = {
 };
 
 export type StoredObject = { key: string; etag: string };
+export type ByteRange = { offset: number; length: number };
 
 export function createObjectStore(config: StorageConfig): ObjectStore {
   const client = new Client({
@@ -53,8 +57,9 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     async uploadText(key, text, contentType) {
       await client.putObject(bucket, key, Buffer.from(text, 'utf8'), undefined, { 'Content-Type': contentType });
     },
-    async read(key) {
-      return client.getObject(bucket, key).catch(missingAsTyped(key));
+    async read(key, range) {
+      const reading = range === undefined ? client.getObject(bucket, key) : client.getPartialObject(bucket, key, range.offset, range.length);
+      return reading.catch(missingAsTyped(key));
     },
     async size(key) {
       return (await client.statObject(bucket, key).catch(missingAsTyped(key))).size;

@@ -21,6 +21,7 @@ import {
   type IngestStatus,
   type IngestSummary,
 } from './ingest-file-contract.ts';
+import { parseByRanges } from './parse-by-ranges.ts';
 import { INFRASTRUCTURE_RETRY, UNLIMITED_RETRY } from './retry-policy.ts';
 
 /** Bad input is never retried: the same bytes would fail the same way. */
@@ -40,7 +41,7 @@ const { hashAndClaim } = proxyActivities<Activities>({
 });
 // On cancel the workflow waits for these to actually stop, so that the cleanup that follows sees
 // the database as the activity left it (a load either committed or rolled back, nothing in flight).
-const { parseToStaging, loadFromStaging } = proxyActivities<Activities>({
+const { parseToStaging, parseRange, finishParse, loadFromStaging } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
@@ -112,7 +113,13 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     try {
       progress.stage = 'parse';
       publish('parsing');
-      const parsed = await parseToStaging({ fileId: claim.fileId, objectKey: input.objectKey, filename: input.filename });
+      const parseInput = { fileId: claim.fileId, objectKey: input.objectKey, filename: input.filename };
+      // A claim recorded before files were split has no count; a one-part file needs no split.
+      const parts = claim.parseRanges ?? 1;
+      const parsed =
+        parts > 1 && patched('parse-by-ranges')
+          ? await parseByRanges({ parseRange, finishParse }, parseInput, parts)
+          : await parseToStaging(parseInput);
       progress.rowsRead = parsed.rowsRead;
       progress.rowsRejected = parsed.rowsRejected;
 

@@ -35,6 +35,20 @@ describe('stage timings from a workflow history', () => {
     expect(timings.workflowSeconds).toBeCloseTo(10.1);
   });
 
+  it('times a file parsed in parts from its first part to the end of the step after them', () => {
+    const timings = stageTimings(
+      byTime([
+        started(0),
+        ...activity('parseRange', 1, 4),
+        ...activity('parseRange', 1.5, 5),
+        ...activity('finishParse', 5.5, 6),
+        closed(7),
+      ]),
+    );
+    expect(timings.stages.parseToStaging).toBeCloseTo(4.5);
+    expect(timings.stages.other).toBe(0);
+  });
+
   it('counts overlapping activities of one stage once and adds separate ones', () => {
     const timings = stageTimings(
       byTime([

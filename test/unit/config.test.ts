@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
       sourceTimeZone: 'UTC',
       businessTimeZone: 'UTC',
       maxRejectRatio: 0.05,
+      parseRangeBytes: 16 * 1024 * 1024,
     });
     expect(config.database.poolSize).toBe(8);
     expect(config.logLevel).toBe('info');

@@ -353,3 +353,142 @@ describe('IngestFileWorkflow cancelled', () => {
     });
   });
 });
+
+describe('IngestFileWorkflow with a file in parts', () => {
+  const inParts = (parseRanges: number): Partial<Parameters<typeof mockActivities>[0]> => ({
+    hashAndClaim: async () => ({ fileId: FILE_ID, duplicateOf: null, parseRanges }),
+  });
+  const badInput = (message: string) => ApplicationFailure.nonRetryable(message, IngestFailureTypes.invalidFile);
+
+  it('parses every part side by side, then finishes the parse once, with the same summary and attributes', async () => {
+    const allStarted = signal();
+    let started = 0;
+    const base = mockActivities();
+    const activities = mockActivities({
+      ...inParts(3),
+      parseRange: async (input) => {
+        started += 1;
+        if (started === 3) allStarted.reach();
+        // No part finishes before every part has started: they were scheduled together.
+        await Promise.race([allStarted.reached, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        return base.parseRange(input);
+      },
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      expect(await handle.result()).toEqual(
+        summary(input, { status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2, aggregatedDays: 3 }),
+      );
+      expect(started).toBe(3);
+      expect(callOrder(activities)).toEqual([
+        'hashAndClaim',
+        'parseRange',
+        'parseRange',
+        'parseRange',
+        'finishParse',
+        'loadFromStaging',
+        'aggregateDays',
+        'markFileCompleted',
+      ]);
+      const parseInput = { fileId: FILE_ID, objectKey: input.objectKey, filename: input.filename };
+      expect(activities.parseRange.mock.calls.map(([call]) => call).sort((a, b) => a.rangeIndex - b.rangeIndex)).toEqual([
+        { ...parseInput, rangeIndex: 0 },
+        { ...parseInput, rangeIndex: 1 },
+        { ...parseInput, rangeIndex: 2 },
+      ]);
+      expect(activities.finishParse.mock.calls).toEqual([[{ ...parseInput, rowsRead: 10 }]]);
+      expect(activities.parseToStaging).not.toHaveBeenCalled();
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'completed', rowsRead: 10, rowsLoaded: 8, rowsRejected: 2 });
+    });
+  });
+
+  it('parses a one-part file with the single parse', async () => {
+    const activities = mockActivities(inParts(1));
+    await withIngestion(activities, async (handle) => {
+      expect((await handle.result()).status).toBe('completed');
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'loadFromStaging', 'aggregateDays', 'markFileCompleted']);
+    });
+  });
+
+  it('fails with the earliest failing part, even when a later part failed first', async () => {
+    const laterFailed = signal();
+    const activities = mockActivities({
+      ...inParts(3),
+      parseRange: async (input) => {
+        if (input.rangeIndex === 2) {
+          laterFailed.reach();
+          throw badInput('orders.csv, line 900: a quote appears inside an unquoted field');
+        }
+        if (input.rangeIndex === 1) {
+          await laterFailed.reached;
+          throw badInput('orders.csv, line 400: the file is not valid UTF-8');
+        }
+        return { rowsRead: 4 };
+      },
+    });
+
+    await withIngestion(activities, async (handle, input) => {
+      const failure = (await failureOf(handle)).cause as ApplicationFailure;
+      const message = 'orders.csv, line 400: the file is not valid UTF-8';
+      expect(failure.type).toBe(IngestFailureTypes.invalidFile);
+      expect(failure.message).toBe(message);
+      expect(failure.details).toEqual([summary(input, { status: 'failed', error: message })]);
+      expect(activities.finishParse).not.toHaveBeenCalled();
+      expect(activities.markFileFailed.mock.calls).toEqual([[{ fileId: FILE_ID, errorMessage: message }]]);
+      expect(await searchAttributes(handle)).toMatchObject({ status: 'failed', rowsRead: 0, rowsRejected: 0 });
+    });
+  });
+
+  it('cancels the parts after a failed one, and fails with its message', async () => {
+    const cancelledParts: number[] = [];
+    const laterStarted = signal();
+    let later = 0;
+    const activities = mockActivities({
+      ...inParts(3),
+      parseRange: async (input) => {
+        if (input.rangeIndex === 0) {
+          await laterStarted.reached;
+          throw badInput('orders.csv, line 1: the header lacks the column sku');
+        }
+        later += 1;
+        if (later === 2) laterStarted.reach();
+        try {
+          return await heartbeatUntilCancelled();
+        } catch (error) {
+          if (error instanceof CancelledFailure) cancelledParts.push(input.rangeIndex);
+          throw error;
+        }
+      },
+    });
+
+    await withIngestion(activities, async (handle) => {
+      const failure = (await failureOf(handle)).cause as ApplicationFailure;
+      expect(failure.message).toBe('orders.csv, line 1: the header lacks the column sku');
+      expect(cancelledParts.sort()).toEqual([1, 2]);
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseRange', 'parseRange', 'parseRange', 'markFileFailed']);
+      expect((await handle.describe()).status.name).toBe('FAILED');
+    });
+  });
+
+  it('discards the file and ends cancelled when cancelled while its parts run', async () => {
+    const started = signal();
+    let running = 0;
+    const activities = mockActivities({
+      ...inParts(2),
+      parseRange: async () => {
+        running += 1;
+        if (running === 2) started.reach();
+        return heartbeatUntilCancelled();
+      },
+    });
+
+    await withIngestion(activities, async (handle) => {
+      await started.reached;
+      await handle.cancel();
+      expect((await failureOf(handle)).cause).toBeInstanceOf(CancelledFailure);
+      expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseRange', 'parseRange', 'discardCancelledIngestion']);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect((await searchAttributes(handle)).status).toBe('cancelled');
+    });
+  });
+});

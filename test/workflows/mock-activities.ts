@@ -17,6 +17,9 @@ export function mockActivities(overrides: Partial<Activities> = {}): MockedActiv
   const happy: Activities = {
     hashAndClaim: async () => ({ fileId: FILE_ID, duplicateOf: null }),
     parseToStaging: async () => ({ rowsRead: 10, rowsStaged: 8, rowsRejected: 2, rejectsReportKey: `rejects/${FILE_ID}.csv` }),
+    // A file in parts: 4 of its 10 rows in the first part, 3 in each other.
+    parseRange: async (input) => ({ rowsRead: input.rangeIndex === 0 ? 4 : 3 }),
+    finishParse: async (input) => ({ rowsRead: input.rowsRead, rowsStaged: 8, rowsRejected: 2, rejectsReportKey: `rejects/${FILE_ID}.csv` }),
     loadFromStaging: async () => ({ rowsLoaded: 8, ordersLoaded: 3, alreadyLoaded: false }),
     // A file's stage names the file; its recorded days are AFFECTED_DATES.
     aggregateDays: async (input) => {
@@ -31,6 +34,8 @@ export function mockActivities(overrides: Partial<Activities> = {}): MockedActiv
   return {
     hashAndClaim: jest.fn(all.hashAndClaim),
     parseToStaging: jest.fn(all.parseToStaging),
+    parseRange: jest.fn(all.parseRange),
+    finishParse: jest.fn(all.finishParse),
     loadFromStaging: jest.fn(all.loadFromStaging),
     aggregateDays: jest.fn(all.aggregateDays),
     markFileCompleted: jest.fn(all.markFileCompleted),

@@ -1,0 +1,67 @@
+import { readHeaderRecord, readOrderLines, type ReadOrderLinesOptions } from '../domain/csv-order-lines.ts';
+import { createEmailHasher } from '../domain/email.ts';
+import { markProcessing } from '../db/ingestion-files.ts';
+import { deleteStagedLinesOfRangeAfter, findParseRange, type StoredParseRange } from '../db/parse-ranges.ts';
+import { InvalidFileError } from '../errors.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { ActivityDeps } from './deps.ts';
+import { toActivityFailure } from './failures.ts';
+import { previousHeartbeat } from './heartbeat.ts';
+import { BATCH_SIZE } from './parse-to-staging.ts';
+import { isParseHeartbeat, stageLines } from './stage-lines.ts';
+
+export type ParseRangeInput = { fileId: string; objectKey: string; filename: string; rangeIndex: number };
+export type ParseRangeResult = { rowsRead: number };
+
+/**
+ * Stage 2, parse, of one part of a file (ingestion_parse_ranges, found by the hash stage): reads
+ * only that part's bytes and stages its lines, resuming after the line this part's previous
+ * attempt last heartbeated. Parts of one file run side by side on any workers; finishParse runs
+ * after the last of them.
+ */
+export function createParseRange(deps: ActivityDeps) {
+  const { pool, store, pipeline, logger } = deps;
+  const hashEmail = createEmailHasher(pipeline.emailHashKey);
+
+  return async function parseRange(input: ParseRangeInput): Promise<ParseRangeResult> {
+    const log = logger.child({ fileId: input.fileId, stage: 'parse', rangeIndex: input.rangeIndex });
+    try {
+      await markProcessing(pool, input.fileId);
+      const range = await findParseRange(pool, input.fileId, input.rangeIndex);
+      // Recorded by the hash stage before any part is scheduled: missing means a bug, not bad input.
+      if (range === null) throw new Error(`file ${input.fileId} has no parse range ${input.rangeIndex}`);
+      const resumeAfter = Math.max(previousHeartbeat(isParseHeartbeat)?.lineNumber ?? 0, range.firstLine - 1);
+      if (resumeAfter >= range.firstLine) log.info({ resumeAfter }, 'resuming parse after the last written line');
+
+      await deleteStagedLinesOfRangeAfter(pool, input.fileId, resumeAfter, range.nextFirstLine);
+      const options: ReadOrderLinesOptions = {
+        filename: input.filename,
+        sourceTimeZone: pipeline.sourceTimeZone,
+        hashEmail,
+        batchSize: BATCH_SIZE,
+        logger: log,
+      };
+      const lines = readOrderLines(await store.read(input.objectKey, byteRange(range)), {
+        ...options,
+        ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
+      });
+      const { rowsRead } = await stageLines(deps, input.fileId, lines, resumeAfter);
+      log.info({ rowsRead }, 'parsed part of file');
+      return { rowsRead };
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  };
+}
+
+function byteRange(range: StoredParseRange): { offset: number; length: number } {
+  return { offset: range.start, length: range.end - range.start };
+}
+
+/** The header lies before the part's first byte: only those bytes are read. */
+async function readHeader(store: ObjectStore, input: ParseRangeInput, range: StoredParseRange) {
+  const header = await readHeaderRecord(await store.read(input.objectKey, { offset: 0, length: range.start }), input.filename);
+  // Split points come only after a record with text, which the parser reads as the header.
+  if (header === null) throw new InvalidFileError('the file is empty: it has no header line', { filename: input.filename });
+  return header;
+}

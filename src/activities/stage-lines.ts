@@ -1,0 +1,55 @@
+import { Context } from '@temporalio/activity';
+import { openCopyConnection } from '../db/copy-connection.ts';
+import { copyStagedLines, insertRejects } from '../db/staging.ts';
+import type { OrderLineBatch } from '../domain/csv-order-lines.ts';
+import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export type StagedLines = { rowsRead: number; lastLineNumber: number };
+
+/**
+ * Writes parsed batches into staging, a COPY per batch, with rejects recorded beside it. While
+ * PostgreSQL takes one batch this process parses the next, so both cores work. After each written
+ * batch the activity heartbeats the line reached; a retried attempt skips writing what an earlier
+ * attempt already wrote up to `resumeAfter` (it still reads those lines, to count them).
+ */
+export async function stageLines(
+  { pool, databaseUrl }: Pick<ActivityDeps, 'pool' | 'databaseUrl'>,
+  fileId: string,
+  batches: AsyncIterable<OrderLineBatch>,
+  resumeAfter: number,
+): Promise<StagedLines> {
+  const context = Context.current();
+  let rowsRead = 0;
+  let lastLineNumber = 0;
+  const connection = await openCopyConnection(databaseUrl);
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for await (const batch of batches) {
+      rowsRead += batch.rowsRead;
+      lastLineNumber = batch.lastLineNumber;
+      await writing;
+      if (batch.lastLineNumber <= resumeAfter) {
+        // Re-reading what an earlier attempt wrote is still progress the server must hear of.
+        context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeatDetails);
+        continue;
+      }
+      const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
+      const freshRejects = batch.rejects.filter((reject) => reject.lineNumber > resumeAfter);
+      writing = Promise.all([
+        copyStagedLines(connection, fileId, fresh),
+        insertRejects(pool, fileId, freshRejects),
+      ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeatDetails));
+    }
+    await writing;
+  } finally {
+    // A failed batch leaves `writing` rejected; it was awaited above or is moot now.
+    writing.catch(() => {});
+    await connection.close();
+  }
+  return { rowsRead, lastLineNumber };
+}
+
+export function isParseHeartbeat(value: unknown): value is ParseHeartbeatDetails {
+  return typeof value === 'object' && value !== null && typeof (value as ParseHeartbeatDetails).lineNumber === 'number';
+}
