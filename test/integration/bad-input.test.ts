@@ -9,6 +9,7 @@ import { describeSummary } from '../../src/client/output.ts';
 import { createLogger } from '../../src/logger.ts';
 import { IngestFailureTypes } from '../../src/workflows/ingest-file-contract.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
+import { ORDER_LINES_HEADER, orderLineRows } from '../support/order-line-rows.ts';
 
 /**
  * Every rule of the input contract, end to end: small crafted files go through the real workflow
@@ -16,38 +17,11 @@ import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-
  * error message (file name, line, reason) and that a failed file loaded nothing.
  */
 
-const HEADER = 'order_ref,order_date,customer_email,customer_region,sku,product_name,category,quantity,unit_price,payment_method';
+const HEADER = ORDER_LINES_HEADER;
 /** Enough valid rows that five rejects stay within the default 5 % reject ratio. */
 const GOOD_ROWS = 100;
 
-type Row = {
-  ref: string;
-  date: string;
-  email: string;
-  region: string;
-  sku: string;
-  name: string;
-  category: string;
-  quantity: string;
-  price: string;
-  payment: string;
-};
-
-function row(overrides: Partial<Row> & { ref: string }): string {
-  const r: Row = {
-    date: '2026-09-01T10:00:00Z',
-    email: 'buyer@example.com',
-    region: 'Nairobi',
-    sku: 'SKU-1',
-    name: 'Product 1',
-    category: 'Cat',
-    quantity: '1',
-    price: '10.00',
-    payment: 'mpesa',
-    ...overrides,
-  };
-  return [r.ref, r.date, r.email, r.region, r.sku, r.name, r.category, r.quantity, r.price, r.payment].join(',');
-}
+const row = orderLineRows('2026-09-01T10:00:00Z');
 
 function goodRows(prefix: string, count = GOOD_ROWS): string[] {
   return Array.from({ length: count }, (_, i) => row({ ref: `${prefix}-${i}`, email: `buyer${i % 7}@example.com`, sku: `SKU-${i % 3}` }));

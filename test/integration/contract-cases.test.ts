@@ -6,6 +6,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { fileExamples, readContractDoc } from '../support/contract-examples.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
+import { ORDER_LINES_HEADER, orderLineRows } from '../support/order-line-rows.ts';
 
 /**
  * The input contract's decided cases, through the real pipeline (MinIO, Temporal, PostgreSQL):
@@ -15,38 +16,11 @@ import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-
  * order_ref or sku, a short row) is not repeated here.
  */
 
-const HEADER = 'order_ref,order_date,customer_email,customer_region,sku,product_name,category,quantity,unit_price,payment_method';
+const HEADER = ORDER_LINES_HEADER;
 /** Enough valid rows that a handful of rejects stays within the default 5 % reject ratio. */
 const GOOD_ROWS = 100;
 
-type Row = {
-  ref: string;
-  date: string;
-  email: string;
-  region: string;
-  sku: string;
-  name: string;
-  category: string;
-  quantity: string;
-  price: string;
-  payment: string;
-};
-
-function row(overrides: Partial<Row> & { ref: string }): string {
-  const r: Row = {
-    date: '2026-10-01T10:00:00Z',
-    email: 'buyer@example.com',
-    region: 'Nairobi',
-    sku: 'SKU-1',
-    name: 'Product 1',
-    category: 'Cat',
-    quantity: '1',
-    price: '10.00',
-    payment: 'mpesa',
-    ...overrides,
-  };
-  return [r.ref, r.date, r.email, r.region, r.sku, r.name, r.category, r.quantity, r.price, r.payment].join(',');
-}
+const row = orderLineRows('2026-10-01T10:00:00Z');
 
 function goodRows(prefix: string, count = GOOD_ROWS): string[] {
   return Array.from({ length: count }, (_, i) => row({ ref: `${prefix}-${i}`, email: `filler${i % 7}@example.com`, sku: `${prefix}-SKU` }));
