@@ -48,14 +48,17 @@ export class RejectRatioExceededError extends Error {
   readonly rejectedRows: number;
   readonly dataRows: number;
   readonly maxRatio: number;
+  readonly fileId: string;
 
-  constructor(filename: string, rejectedRows: number, dataRows: number, maxRatio: number) {
+  /** The message names the file id, so the command it suggests can be copied as it stands. */
+  constructor(filename: string, fileId: string, rejectedRows: number, dataRows: number, maxRatio: number) {
     const percent = ((rejectedRows / dataRows) * 100).toFixed(1);
     super(
       `${filename}: ${rejectedRows} of ${dataRows} rows (${percent}%) were rejected, above the limit of ` +
         `${(maxRatio * 100).toFixed(1)}% (PIPEFORGE_MAX_REJECT_RATIO); nothing was loaded. ` +
-        `Run \`pipeforge rejects\` on the file id to see why.`,
+        `Run \`pipeforge rejects ${fileId}\` to see why.`,
     );
+    this.fileId = fileId;
     this.filename = filename;
     this.rejectedRows = rejectedRows;
     this.dataRows = dataRows;

@@ -55,7 +55,7 @@ export async function finishStagedParse(
         });
   log.info({ rowsRead, stagedRows, rejectedRows, rejectsReportKey }, 'parsed file');
   if (rowsRead > 0 && rejectedRows / rowsRead > pipeline.maxRejectRatio) {
-    throw new RejectRatioExceededError(input.filename, rejectedRows, rowsRead, pipeline.maxRejectRatio);
+    throw new RejectRatioExceededError(input.filename, input.fileId, rejectedRows, rowsRead, pipeline.maxRejectRatio);
   }
   return { rowsRead, rowsStaged: stagedRows, rowsRejected: rejectedRows, rejectsReportKey };
 }

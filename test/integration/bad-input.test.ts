@@ -370,7 +370,7 @@ describe('PIPEFORGE_MAX_REJECT_RATIO (default 0.05)', () => {
     expect(summary).toMatchObject({ status: 'failed', rowsRead: 39, rowsRejected: 2, rowsLoaded: 0 });
     expect(summary.error).toBe(
       'ratio-above.csv: 2 of 39 rows (5.1%) were rejected, above the limit of 5.0% (PIPEFORGE_MAX_REJECT_RATIO); ' +
-        'nothing was loaded. Run `pipeforge rejects` on the file id to see why.',
+        `nothing was loaded. Run \`pipeforge rejects ${summary.fileId}\` to see why.`,
     );
     expect(await loadedFrom(summary.fileId)).toEqual({ orders: 0, items: 0, staged: 0 });
     const orders = await harness.pool.exists(sql.unsafe`select 1 from orders where order_ref like 'ABOVE-%'`);

@@ -326,7 +326,7 @@ describe("docs/INPUT_CONTRACT.md's whole-file examples", () => {
       await writeFile(path, Buffer.concat([example.content, filler]));
       const summary = await harness.ingest(path);
       if (summary.status === 'failed') {
-        expect(summary.error).toBe(example.message);
+        expect(summary.error).toBe(example.message.replace('FILE_ID', summary.fileId));
       } else {
         const reasons = (await rejectsOf(summary.fileId)).map((reject) => reject.reason);
         expect(reasons.length).toBeGreaterThan(0);

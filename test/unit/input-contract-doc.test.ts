@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { readOrderLines, type RowReject } from '../../src/domain/csv-order-lines.ts';
 import { createEmailHasher } from '../../src/domain/email.ts';
-import { InvalidFileError } from '../../src/errors.ts';
+import { InvalidFileError, RejectRatioExceededError } from '../../src/errors.ts';
 import { CONTRACT_HEADER, fileExamples, readContractDoc, rowExamples } from '../support/contract-examples.ts';
 
 /** docs/INPUT_CONTRACT.md's examples, each run through the real parser: the document cannot go stale. */
@@ -40,6 +40,12 @@ describe('docs/INPUT_CONTRACT.md', () => {
     expect(result.failure).toBeNull();
     expect(result.rowsRead).toBe(1);
     expect(result.rejects).toEqual([{ lineNumber: 2, column: example.column, reason: example.message }]);
+  });
+
+  it("shows the reject ratio's message as the pipeline words it, naming the file id to run `pipeforge rejects` on", () => {
+    const example = fileExamples(readContractDoc(), 'pipeline').find((found) => found.rule.includes('PIPEFORGE_MAX_REJECT_RATIO'));
+    expect(example?.message).toBe(new RejectRatioExceededError('orders.csv', 'FILE_ID', 1, 1, 0.05).message);
+    expect(example?.message).toContain('`pipeforge rejects FILE_ID`');
   });
 
   it.each(files.map((example) => [example.rule, example] as const))('file example: %s', async (_rule, example) => {
