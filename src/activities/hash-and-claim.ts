@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { readRecordedOutcome, type RecordedOutcome } from '../db/file-outcome.ts';
 import { claimFile } from '../db/ingestion-files.ts';
 import { recordParseRanges } from '../db/parse-ranges.ts';
 import { createSplitPointFinder, parseRangesOf, type ParseRange } from '../domain/split-points.ts';
@@ -16,15 +17,26 @@ export type HashAndClaimResult = {
    * file. Absent from the results in histories recorded before files were parsed in parts.
    */
   parseRanges?: number;
+  /**
+   * Set when the file was completed by this same execution chain (the workflow was reset from the
+   * Web UI after it completed): what that run loaded, to be reported again. Nothing is redone.
+   */
+  completedBefore?: RecordedOutcome;
+};
+
+export type HashAndClaimInput = IngestFileInput & {
+  /** The workflow's original run id, which a reset keeps; absent in attempts scheduled before it was passed. */
+  claimedBy?: string;
 };
 
 /**
  * Stage 1, hash-dedupe: hashes the stored object (not what the uploader claims) and claims its
  * content hash. The same content seen before, under any name, is reported as a duplicate. The
- * same read finds where the file can be cut into parts for the parse (split-points.ts).
+ * same read finds where the file can be cut into parts for the parse (split-points.ts). The same
+ * content completed by the same execution chain is that workflow re-run, not a duplicate.
  */
 export function createHashAndClaim({ pool, store, pipeline, logger }: ActivityDeps) {
-  return async function hashAndClaim(input: IngestFileInput): Promise<HashAndClaimResult> {
+  return async function hashAndClaim(input: HashAndClaimInput): Promise<HashAndClaimResult> {
     try {
       const { hash: actualHash, ranges } = await hashObject(await store.read(input.objectKey), pipeline.parseRangeBytes);
       if (actualHash !== input.contentHash) {
@@ -38,13 +50,19 @@ export function createHashAndClaim({ pool, store, pipeline, logger }: ActivityDe
         filename: input.filename,
         filePath: `${store.bucket}/${input.objectKey}`,
         contentHash: actualHash,
+        claimedBy: input.claimedBy ?? null,
       });
+      if (claim.completedByClaimant) {
+        const completedBefore = await readRecordedOutcome(pool, claim.fileId);
+        logger.info({ fileId: claim.fileId, objectKey: input.objectKey }, 'file completed by this workflow before: reporting its outcome');
+        return { fileId: claim.fileId, duplicateOf: null, parseRanges: ranges.length, completedBefore };
+      }
       if (claim.duplicateOf === null) await recordParseRanges(pool, claim.fileId, ranges);
       logger.info(
         { fileId: claim.fileId, duplicateOf: claim.duplicateOf, objectKey: input.objectKey, parseRanges: ranges.length },
         'claimed file',
       );
-      return { ...claim, parseRanges: ranges.length };
+      return { fileId: claim.fileId, duplicateOf: claim.duplicateOf, parseRanges: ranges.length };
     } catch (error) {
       throw toActivityFailure(error);
     }

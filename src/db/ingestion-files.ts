@@ -3,31 +3,49 @@ import { z } from 'zod';
 import { clearStagedRows, clearWorkRowsForRetry, deleteFileAndWorkRows } from './file-work-rows.ts';
 import { sql } from './sql.ts';
 
-export type FileClaim = { fileId: string; duplicateOf: string | null };
+export type FileClaim = {
+  fileId: string;
+  duplicateOf: string | null;
+  /** The file was completed by the same execution chain that claims it now (a reset re-run). */
+  completedByClaimant?: boolean;
+};
 
-const claimRow = z.object({ id: z.string(), status: z.string() });
+const claimRow = z.object({ id: z.string(), status: z.string(), claimedBy: z.string().nullable() });
 
 /**
  * Claims a content hash for ingestion. The unique content_hash makes this safe under any race:
  * exactly one row per content exists. Content that completed before is a duplicate; content whose
  * earlier attempt failed is reset and claimed again; a pending or processing row is the same
  * ingestion resuming (one workflow id per content hash means no second one can be running).
+ *
+ * The workflow id is the same for every submission of the content, so it is the claimant (the
+ * execution chain, kept by a reset) that tells a re-run of the completing workflow from a new
+ * submission: the former is not a duplicate of itself.
  */
 export async function claimFile(
   pool: DatabasePool,
-  file: { filename: string; filePath: string; contentHash: string },
+  file: { filename: string; filePath: string; contentHash: string; claimedBy: string | null },
 ): Promise<FileClaim> {
   return pool.transaction(async (tx) => {
     const inserted = await tx.maybeOne(sql.type(claimRow)`
-      insert into ingestion_files (filename, file_path, content_hash, status)
-      values (${file.filename}, ${file.filePath}, ${file.contentHash}, 'pending')
+      insert into ingestion_files (filename, file_path, content_hash, status, claimed_by)
+      values (${file.filename}, ${file.filePath}, ${file.contentHash}, 'pending', ${file.claimedBy})
       on conflict (content_hash) do nothing
-      returning id, status`);
+      returning id, status, claimed_by as "claimedBy"`);
     if (inserted) return { fileId: inserted.id, duplicateOf: null };
 
     const existing = await tx.one(sql.type(claimRow)`
-      select id, status from ingestion_files where content_hash = ${file.contentHash} for update`);
-    if (existing.status === 'completed') return { fileId: existing.id, duplicateOf: existing.id };
+      select id, status, claimed_by as "claimedBy" from ingestion_files
+      where content_hash = ${file.contentHash} for update`);
+    if (existing.status === 'completed') {
+      if (file.claimedBy !== null && existing.claimedBy === file.claimedBy) {
+        return { fileId: existing.id, duplicateOf: null, completedByClaimant: true };
+      }
+      return { fileId: existing.id, duplicateOf: existing.id };
+    }
+    // Whoever takes the file on now is the chain that may finish it.
+    await tx.query(sql.typeAlias('void')`
+      update ingestion_files set claimed_by = ${file.claimedBy} where id = ${existing.id}`);
     if (existing.status === 'failed') {
       await clearWorkRowsForRetry(tx, existing.id);
       await tx.query(sql.typeAlias('void')`
