@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   continueAsNew,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -59,6 +60,13 @@ export async function aggregateSalesWorkflow(input: AggregateSalesInput): Promis
     totalDays: daysInRange(from, to),
   };
   setHandler(aggregateProgressQuery, () => progress);
+  // The Web UI's current details: how far the range has got, in the words of `pipeforge aggregate`.
+  const tell = (done: boolean) =>
+    setCurrentDetails(
+      `Sales aggregates ${from}..${to}: ${progress.daysDone} of ${progress.totalDays} days recomputed` +
+        (done ? ', completed' : '…'),
+    );
+  tell(false);
 
   let next = resumeAt;
   for (let batches = 0; progress.daysDone < progress.totalDays; batches += 1) {
@@ -67,10 +75,16 @@ export async function aggregateSalesWorkflow(input: AggregateSalesInput): Promis
       return continueAsNew<typeof aggregateSalesWorkflow>({ from, to, batchDays, resumeAt: next });
     }
     const count = Math.min(batchDays, progress.totalDays - progress.daysDone);
-    await aggregateDays({ dates: consecutiveDates(next, count) });
+    const dates = consecutiveDates(next, count);
+    await aggregateDays.executeWithOptions(
+      { summary: `recompute the daily sales of ${dates[0] ?? next}..${dates.at(-1) ?? next} (${count} days)` },
+      [{ dates }],
+    );
     next = addDays(next, count);
     progress.daysDone += count;
+    tell(false);
   }
+  tell(true);
   return { from, to, daysAggregated: progress.totalDays };
 }
 

@@ -6,11 +6,15 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import { rejectsReportKey } from '../storage/object-keys.ts';
+import { activitySummaries as summaries, ingestDetails, type IngestDetailsState } from './ingest-details.ts';
 import {
   IngestFailureTypes,
   ingestProgressQuery,
@@ -83,6 +87,14 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     error: null,
     ...extra,
   });
+  // A refused file's report is written before the refusal, under the key its object determines.
+  const reportKeyIfRejects = () => (progress.rowsRejected > 0 ? rejectsReportKey(input.objectKey) : null);
+  // The Web UI's "current details": rewritten at every step, so the page says where the file is.
+  const tell = (state: Omit<IngestDetailsState, 'filename' | 'progress'> = {}) =>
+    setCurrentDetails(ingestDetails({ filename: input.filename, progress, ...state }));
+  // Each activity's summary names the file and what the activity does, on the Web UI's timeline.
+  const about = (summary: string): ActivityOptions => ({ summary });
+  const name = input.filename;
   const publish = (status: IngestStatus) =>
     upsertSearchAttributes([
       { key: IngestSearchAttributes.ingestStatus, value: status },
@@ -99,61 +111,101 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
 
   // Short, and it creates the row a cancel must clean up: let it finish so the file id is known.
   progress.stage = 'hash-dedupe';
-  const claim = await CancellationScope.nonCancellable(() => hashAndClaim(input));
+  tell();
+  // The original run id survives a Web UI reset: the claim tells a re-run from a new submission by it.
+  const claimInput = { ...input, claimedBy: workflowInfo().originalExecutionRunId };
+  const claim = await CancellationScope.nonCancellable(() =>
+    hashAndClaim.executeWithOptions(about(summaries.hashAndClaim(name)), [claimInput]),
+  ).catch((error: unknown) => {
+    // No file row exists to record it in (a missing object, say): the details still say why.
+    tell({ status: 'failed', error: failureMessage(error) });
+    throw error;
+  });
   progress.fileId = claim.fileId;
   upsertSearchAttributes([{ key: IngestSearchAttributes.ingestionFileId, value: claim.fileId }]);
   if (claim.duplicateOf !== null) {
     progress.stage = 'done';
     publish('duplicate');
+    tell({ status: 'duplicate', duplicateOf: claim.duplicateOf });
     return summarize('duplicate', { duplicateOf: claim.duplicateOf });
   }
+  if (claim.completedBefore !== undefined) {
+    // This run completed the file before it was reset: report that outcome again, change nothing.
+    const { aggregatedDays, ...counts } = claim.completedBefore;
+    Object.assign(progress, counts, { stage: 'done' });
+    publish('completed');
+    tell({ status: 'completed', aggregatedDays, rejectsReportKey: reportKeyIfRejects() });
+    return summarize('completed', { aggregatedDays });
+  }
 
+  let rejectsReport: string | null = null;
   try {
     let loaded: Awaited<ReturnType<typeof loadFromStaging>>;
     try {
       progress.stage = 'parse';
       publish('parsing');
+      tell();
       const parseInput = { fileId: claim.fileId, objectKey: input.objectKey, filename: input.filename };
       // A claim recorded before files were split has no count; a one-part file needs no split.
       const parts = claim.parseRanges ?? 1;
       const parsed =
         parts > 1 && patched('parse-by-ranges')
-          ? await parseByRanges({ parseRange, finishParse }, parseInput, parts)
-          : await parseToStaging(parseInput);
+          ? await parseByRanges(
+              {
+                parseRange: (part) =>
+                  parseRange.executeWithOptions(about(summaries.parseRange(name, part.rangeIndex, parts)), [part]),
+                finishParse: (all) => finishParse.executeWithOptions(about(summaries.finishParse(name)), [all]),
+              },
+              parseInput,
+              parts,
+            )
+          : await parseToStaging.executeWithOptions(about(summaries.parseToStaging(name)), [parseInput]);
       progress.rowsRead = parsed.rowsRead;
       progress.rowsRejected = parsed.rowsRejected;
+      rejectsReport = parsed.rejectsReportKey;
 
       progress.stage = 'load';
       publish('loading');
-      loaded = await loadFromStaging({ fileId: claim.fileId });
+      tell({ rejectsReportKey: rejectsReport });
+      loaded = await loadFromStaging.executeWithOptions(about(summaries.loadFromStaging(name)), [{ fileId: claim.fileId }]);
     } catch (error) {
       // A stage that timed out or failed while a cancel was pending counts as cancelled too: the
       // cleanup below serialises with a load still committing (both lock the file row).
       if (!isCancellation(error) && !CancellationScope.current().consideredCancelled) throw error;
-      const outcome = await CancellationScope.nonCancellable(() => discardCancelledIngestion({ fileId: claim.fileId }));
+      const outcome = await CancellationScope.nonCancellable(() =>
+        discardCancelledIngestion.executeWithOptions(about(summaries.discardCancelledIngestion(name)), [
+          { fileId: claim.fileId },
+        ]),
+      );
       if (outcome.discarded) {
         progress.stage = 'done';
         publish('cancelled');
+        tell({ status: 'cancelled' });
         throw isCancellation(error) ? error : new CancelledFailure('the ingestion was cancelled');
       }
       // The load committed while the cancel was on its way: a retried load returns what it recorded.
-      loaded = await CancellationScope.nonCancellable(() => loadFromStaging({ fileId: claim.fileId }));
+      loaded = await CancellationScope.nonCancellable(() =>
+        loadFromStaging.executeWithOptions(about(summaries.loadFromStaging(name)), [{ fileId: claim.fileId }]),
+      );
     }
     progress.rowsLoaded = loaded.rowsLoaded;
 
     return await CancellationScope.nonCancellable(async () => {
       progress.stage = 'aggregate';
       publish('aggregating');
+      tell({ rejectsReportKey: rejectsReport });
       // The file's days stay in the database; a history recorded before that carries them in the load's result.
-      const aggregated = await aggregateDays(
+      const aggregated = await aggregateDays.executeWithOptions(about(summaries.aggregateDays(name)), [
         patched('aggregate-days-by-file-id')
           ? { fileId: claim.fileId }
           : { dates: loaded.affectedDates ?? [], onlyChangedDays: true },
-      );
-      await markFileCompleted({ fileId: claim.fileId });
+      ]);
+      await markFileCompleted.executeWithOptions(about(summaries.markFileCompleted(name)), [{ fileId: claim.fileId }]);
       progress.stage = 'done';
       publish('completed');
-      return summarize('completed', { aggregatedDays: aggregated.daysAggregated });
+      const aggregatedDays = aggregated.daysAggregated;
+      tell({ status: 'completed', aggregatedDays, rejectsReportKey: rejectsReport });
+      return summarize('completed', { aggregatedDays });
     });
   } catch (error) {
     if (isCancellation(error)) throw error;
@@ -163,9 +215,14 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
       progress.rowsRead = counts.dataRows;
       progress.rowsRejected = counts.rejectedRows;
     }
-    await CancellationScope.nonCancellable(() => markFileFailed({ fileId: claim.fileId, errorMessage: message }));
+    await CancellationScope.nonCancellable(() =>
+      markFileFailed.executeWithOptions(about(summaries.markFileFailed(name)), [
+        { fileId: claim.fileId, errorMessage: message },
+      ]),
+    );
     progress.stage = 'done';
     publish('failed');
+    tell({ status: 'failed', error: message, rejectsReportKey: rejectsReport ?? reportKeyIfRejects() });
     // The workflow fails (red in the Web UI, ExecutionStatus="Failed") and carries the summary.
     throw ApplicationFailure.create({
       message,

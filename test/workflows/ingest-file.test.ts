@@ -118,7 +118,9 @@ describe('IngestFileWorkflow', () => {
       );
 
       expect(callOrder(activities)).toEqual(['hashAndClaim', 'parseToStaging', 'loadFromStaging', 'aggregateDays', 'markFileCompleted']);
-      expect(activities.hashAndClaim.mock.calls).toEqual([[input]]);
+      // The claim also names the execution chain, by the run id a Web UI reset keeps.
+      const { runId } = await handle.describe();
+      expect(activities.hashAndClaim.mock.calls).toEqual([[{ ...input, claimedBy: runId }]]);
       expect(activities.parseToStaging.mock.calls).toEqual([
         [{ fileId: FILE_ID, objectKey: input.objectKey, filename: input.filename }],
       ]);
