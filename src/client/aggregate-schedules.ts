@@ -10,6 +10,7 @@ import { msToNumber } from '@temporalio/common';
 import { type AggregateSalesInput, scheduledAggregationWorkflowId } from '../workflows/aggregate-sales-contract.ts';
 import { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
 import { describeRange } from './aggregation-range-args.ts';
+import { scheduledAggregationMetadata } from './start-metadata.ts';
 import { UsageError } from '../errors.ts';
 
 /**
@@ -71,6 +72,7 @@ export async function upsertAggregateSchedule(
     args: [options.range],
     // The server turns a cron string into calendar ranges; the memo keeps what the user wrote.
     memo: { cadence: describeCadence(options.cadence), range: describeRange(options.range) },
+    ...scheduledAggregationMetadata(options.name, describeCadence(options.cadence), options.range),
   };
   const policies = { overlap: AGGREGATE_SCHEDULE_OVERLAP, catchupWindow: CATCHUP_WINDOW };
   try {

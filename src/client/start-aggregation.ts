@@ -2,6 +2,7 @@ import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } fr
 import { aggregateProgressQuery, type AggregateSalesProgress, type AggregateSalesResult, aggregateSalesWorkflowId } from '../workflows/aggregate-sales-contract.ts';
 import { aggregateSalesWorkflow } from '../workflows/aggregate-sales.ts';
 import { pollChanges } from './poll-changes.ts';
+import { aggregationStartMetadata } from './start-metadata.ts';
 
 export type AggregationHandle = WorkflowHandle<typeof aggregateSalesWorkflow>;
 export type StartedAggregation = WorkflowHandleWithFirstExecutionRunId<typeof aggregateSalesWorkflow>;
@@ -22,6 +23,7 @@ export async function startAggregation(
     workflowId: aggregateSalesWorkflowId(range.from, range.to),
     workflowIdConflictPolicy: 'USE_EXISTING',
     args: [range],
+    ...aggregationStartMetadata(range),
   });
 }
 

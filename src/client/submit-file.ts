@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { type IngestFileInput, type IngestProgress, IngestSearchAttributes, type IngestSummary, ingestWorkflowId } from '../workflows/ingest-file-contract.ts';
@@ -7,6 +8,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { objectFileName, uploadKey } from '../storage/object-keys.ts';
 import { ingestFileWorkflow } from '../workflows/ingest-file.ts';
 import { awaitIngestion, type IngestHandle } from './await-ingestion.ts';
+import { ingestStartMetadata, type IngestOrigin } from './start-metadata.ts';
 
 export type SubmittedFile = IngestFileInput & {
   workflowId: string;
@@ -24,7 +26,8 @@ export type SubmitDeps = { client: Client; store: ObjectStore; taskQueue: string
  * execution report the duplicate.
  */
 export async function submitFile(deps: SubmitDeps, localPath: string, filename: string = basename(localPath)): Promise<SubmittedFile> {
-  return startIngestion(deps, await uploadLocalFile(deps.store, localPath, filename));
+  const input = await uploadLocalFile(deps.store, localPath, filename);
+  return startIngestion(deps, input, { command: 'pipeforge', sizeBytes: (await stat(localPath)).size });
 }
 
 /** The first half of submitFile: the file in the bucket under its content hash, not yet started. */
@@ -48,15 +51,21 @@ export async function storedObjectInput(store: ObjectStore, objectKey: string): 
 /**
  * Starts the workflow of one stored object whose hash is known. If the same content is being
  * ingested right now, nothing new starts: the caller follows the running execution, and
- * `awaitSubmitted` reports this submission as a duplicate of it.
+ * `awaitSubmitted` reports this submission as a duplicate of it. `origin` fills the summary and
+ * details the Web UI shows for it.
  */
-export async function startIngestion(deps: Pick<SubmitDeps, 'client' | 'taskQueue'>, input: IngestFileInput): Promise<SubmittedFile> {
+export async function startIngestion(
+  deps: Pick<SubmitDeps, 'client' | 'taskQueue'>,
+  input: IngestFileInput,
+  origin: IngestOrigin = {},
+): Promise<SubmittedFile> {
   const workflowId = ingestWorkflowId(input.contentHash);
   try {
     const handle = await deps.client.workflow.start(ingestFileWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId,
       args: [input],
+      ...ingestStartMetadata(input, origin),
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: [

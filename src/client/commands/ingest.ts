@@ -45,7 +45,7 @@ export const ingestCommand = commandRunner('ingest', INGEST, async ({ values, ar
   const uploading = (async () => {
     await store.ensureBucket();
     const inputs = [];
-    for (const path of args.file) inputs.push(await uploadLocalFile(store, path));
+    for (const path of args.file) inputs.push({ input: await uploadLocalFile(store, path), sizeBytes: (await stat(path)).size });
     return inputs;
   })();
   const client = await connecting.catch(async (error: unknown) => {
@@ -54,8 +54,8 @@ export const ingestCommand = commandRunner('ingest', INGEST, async ({ values, ar
   });
   return usingClient(client, async () => {
     const submitted = [];
-    for (const input of await uploading) {
-      const file = await startIngestion({ client, taskQueue: temporal.taskQueue }, input);
+    for (const { input, sizeBytes } of await uploading) {
+      const file = await startIngestion({ client, taskQueue: temporal.taskQueue }, input, { command: 'pipeforge ingest', sizeBytes });
       submitted.push(file);
       if (!values.json) out.line(submittedLine(file));
     }

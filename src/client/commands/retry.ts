@@ -58,7 +58,10 @@ export const retryCommand = commandRunner('retry', RETRY, async ({ values, args 
           `(${ingestWorkflowId(currentHash)}); the failed record of the old content stays as it was`,
       );
     }
-    const started = await startIngestion({ client, taskQueue: temporal.taskQueue }, retried);
+    const started = await startIngestion({ client, taskQueue: temporal.taskQueue }, retried, {
+      command: 'pipeforge retry',
+      sizeBytes: await store.size(retried.objectKey),
+    });
     if (!values.json) out.line(`${started.filename}: started ${started.workflowId} (retry)`);
     if (!values.wait) {
       if (values.json) out.json({ workflowId: started.workflowId, objectKey: started.objectKey, contentHash: started.contentHash });

@@ -129,7 +129,10 @@ export const watchCommand = commandRunner('watch', WATCH, async ({ values }, log
           const input = await storedObjectInput(store, object.key);
           // On a listing, content that already has a workflow was seen before: not started again.
           if (discovery === 'reconcile' && (await workflowExists(deps, input.contentHash))) return;
-          const started = await startIngestion(deps, input);
+          const started = await startIngestion(deps, input, {
+            command: 'pipeforge watch',
+            sizeBytes: await store.size(object.key),
+          });
           report(
             { event: 'started', objectKey: object.key, workflowId: started.workflowId, discovery },
             `${object.key}: started ${started.workflowId}${discovery === 'reconcile' ? ' (found by listing)' : ''}`,
