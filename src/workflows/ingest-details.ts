@@ -15,6 +15,8 @@ export type IngestDetailsState = {
   rejectsReportKey?: string | null;
   duplicateOf?: string | null;
   error?: string;
+  /** A run reset after it had completed the file: it reports that outcome and loads nothing again. */
+  rerun?: boolean;
 };
 
 const SEPARATED = /\B(?=(\d{3})+(?!\d))/g;
@@ -71,6 +73,7 @@ export function ingestDetails(state: IngestDetailsState): string {
     facts.push(`Rows loaded: ${countText(progress.rowsLoaded)}`);
   }
   if (state.aggregatedDays !== undefined) facts.push(`Days aggregated: ${countText(state.aggregatedDays)}`);
+  if (state.rerun) facts.push('Reset after it had completed: the recorded outcome, nothing loaded again');
   if (state.rejectsReportKey) facts.push(`Rejects report: \`${state.rejectsReportKey}\` (in the bucket)`);
   if (fileId !== null && state.status !== 'cancelled') {
     const commands = [`\`pipeforge status ${fileId}\``];

@@ -134,7 +134,7 @@ export async function ingestFileWorkflow(input: IngestFileInput): Promise<Ingest
     const { aggregatedDays, ...counts } = claim.completedBefore;
     Object.assign(progress, counts, { stage: 'done' });
     publish('completed');
-    tell({ status: 'completed', aggregatedDays, rejectsReportKey: reportKeyIfRejects() });
+    tell({ status: 'completed', aggregatedDays, rejectsReportKey: reportKeyIfRejects(), rerun: true });
     return summarize('completed', { aggregatedDays });
   }
 

@@ -173,6 +173,7 @@ describe('IngestFileWorkflow re-run after it completed (a Web UI reset)', () => 
       const details = await currentDetails(handle);
       expect(details.split('\n')[0]).toBe(`${input.filename}: 300,000 rows, 12 rejected, completed`);
       expect(details).toContain('- Days aggregated: 30');
+      expect(details).toContain('- Reset after it had completed: the recorded outcome, nothing loaded again');
     });
   });
 });
