@@ -31,8 +31,10 @@ const countRow = z.object({ count: z.number() });
 /**
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
  * order so that concurrent loads lock rows in the same order. Three steps, each its own transaction:
- * customers and products (load-prepare.ts); the orders and their lines in chunks that run side by
- * side (load-chunk.ts); then the derived columns and the `loaded_at` stamp (load-finish.ts).
+ * customers and products (load-prepare.ts), where the plan is settled (load-plan.ts); the orders
+ * and their lines, in chunks that run side by side (load-chunk.ts) or, for a file as large as the
+ * tables, in one chunk with the secondary indexes rebuilt (load-rebuilding-indexes.ts); then the
+ * derived columns and the `loaded_at` stamp (load-finish.ts).
  *
  * Idempotent: every step can run again, committed chunks are skipped, and a load that finds the
  * stamp returns the recorded result instead of applying the file again. Between the first chunk's
