@@ -24,20 +24,23 @@ export async function loadChunk(
   chunk: number,
   chunks: number,
   timeZone: string,
+  { tablesLocked }: { tablesLocked: boolean } = { tablesLocked: false },
 ): Promise<ChunkResult | null> {
   if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
 
   const inChunk = sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
-  // The orders this chunk replaces are locked before they are read, in order_ref order like every
-  // load's writes: a concurrent load replacing the same orders commits first, and the statements
-  // below then see its lines, and delete them, instead of leaving them beside this file's.
-  await tx.query(sql.type(countRow)`
-    select count(*) as count from (
-      select 1 from orders
-      where order_ref in (select s.order_ref from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})
-      order by order_ref
-      for update
-    ) locked`);
+  if (!tablesLocked) {
+    // The orders this chunk replaces are locked before they are read, in order_ref order like every
+    // load's writes: a concurrent load replacing the same orders commits first, and the statements
+    // below then see its lines, and delete them, instead of leaving them beside this file's.
+    await tx.query(sql.type(countRow)`
+      select count(*) as count from (
+        select 1 from orders
+        where order_ref in (select s.order_ref from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})
+        order by order_ref
+        for update
+      ) locked`);
+  }
   // One pass over the chunk's lines gives each order its values, customer and id: the existing
   // id for an order_ref seen before, a new time-ordered one otherwise.
   await tx.query(sql.typeAlias('void')`
@@ -76,24 +79,12 @@ export async function loadChunk(
       returning id, product_id
     )
     select distinct p.id from deleted join products p on p.id = deleted.product_id and p.base_price_item_id = deleted.id`);
-  const orders = await tx.query(sql.typeAlias('void')`
-    insert into orders (id, order_ref, order_date, customer_id, total_amount, payment_method, ingestion_file_id)
-    select id, order_ref, order_date, customer_id, total_amount, payment_method, ${fileId}::uuid
-    from chunk_orders
-    order by order_ref
-    on conflict (order_ref) do update
-    set order_date = excluded.order_date,
-        customer_id = excluded.customer_id,
-        total_amount = excluded.total_amount,
-        payment_method = excluded.payment_method,
-        ingestion_file_id = excluded.ingestion_file_id,
-        updated_at = now()
-    where orders.id = excluded.id`);
+  const ordersLoaded = tablesLocked ? await writeOrdersAlone(tx, fileId) : await upsertOrders(tx, fileId);
   // The lines below use chunk_orders' ids. An order_ref another file inserted after chunk_orders
   // was read has another id: its row is left alone above, and the chunk fails and is retried.
   const { count: chunkOrders } = await tx.one(sql.type(countRow)`select count(*) as count from chunk_orders`);
-  if (orders.rowCount !== chunkOrders) {
-    throw new Error(`${chunkOrders - orders.rowCount} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
+  if (ordersLoaded !== chunkOrders) {
+    throw new Error(`${chunkOrders - ordersLoaded} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
   }
   // Each product's latest line among those inserted here is kept for the load's last step, which
   // moves base prices forward from these instead of reading the file's lines again.
@@ -119,14 +110,61 @@ export async function loadChunk(
   await tx.query(sql.typeAlias('void')`
     update ingestion_load_chunks
     set rows_loaded = ${rowsLoaded},
-        orders_loaded = ${orders.rowCount},
+        orders_loaded = ${ordersLoaded},
         affected_dates = array(
           select (order_date at time zone ${timeZone})::date from chunk_orders
           union
           select (replaced_order_date at time zone ${timeZone})::date from chunk_orders where replaces),
         stale_price_products = array(select id from chunk_stale_price_products)
     where ingestion_file_id = ${fileId} and chunk = ${chunk}`);
-  return { rowsLoaded, ordersLoaded: orders.rowCount };
+  return { rowsLoaded, ordersLoaded };
+}
+
+/**
+ * Inserts the chunk's new orders and overwrites those it replaces, keeping their ids; returns how
+ * many rows it wrote. In order_ref order, as every load writes, so that concurrent loads lock the
+ * same orders in the same order; an order_ref inserted by another file since chunk_orders was read
+ * keeps its other id and is not counted.
+ */
+async function upsertOrders(tx: DatabaseTransactionConnection, fileId: string): Promise<number> {
+  const written = await tx.query(sql.typeAlias('void')`
+    insert into orders (id, order_ref, order_date, customer_id, total_amount, payment_method, ingestion_file_id)
+    select id, order_ref, order_date, customer_id, total_amount, payment_method, ${fileId}::uuid
+    from chunk_orders
+    order by order_ref
+    on conflict (order_ref) do update
+    set order_date = excluded.order_date,
+        customer_id = excluded.customer_id,
+        total_amount = excluded.total_amount,
+        payment_method = excluded.payment_method,
+        ingestion_file_id = excluded.ingestion_file_id,
+        updated_at = now()
+    where orders.id = excluded.id`);
+  return written.rowCount;
+}
+
+/**
+ * The same writes when the load holds the orders table alone (load-rebuilding-indexes.ts): no other
+ * file can insert an order_ref meanwhile, so new orders need no conflict check, and no lock order
+ * to keep; in chunk_orders' own order their time-ordered ids land at the end of the primary key.
+ */
+async function writeOrdersAlone(tx: DatabaseTransactionConnection, fileId: string): Promise<number> {
+  const replaced = await tx.query(sql.typeAlias('void')`
+    update orders o
+    set order_date = c.order_date,
+        customer_id = c.customer_id,
+        total_amount = c.total_amount,
+        payment_method = c.payment_method,
+        ingestion_file_id = ${fileId}::uuid,
+        updated_at = now()
+    from chunk_orders c
+    where c.replaces and o.id = c.id`);
+  const inserted = await tx.query(sql.typeAlias('void')`
+    insert into orders (id, order_ref, order_date, customer_id, total_amount, payment_method, ingestion_file_id)
+    select id, order_ref, order_date, customer_id, total_amount, payment_method, ${fileId}::uuid
+    from chunk_orders
+    where not replaces`);
+  return replaced.rowCount + inserted.rowCount;
 }
 
 /**

@@ -2,7 +2,9 @@ import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { loadChunk } from './load-chunk.ts';
 import { finishLoad } from './load-finish.ts';
+import { type LoadPlan, settleLoadPlan } from './load-plan.ts';
 import { prepareLoad } from './load-prepare.ts';
+import { loadRebuildingIndexes } from './load-rebuilding-indexes.ts';
 import { sql } from './sql.ts';
 import { useBulkWorkMem } from './work-mem.ts';
 
@@ -23,53 +25,55 @@ export type LoadResult = {
   alreadyLoaded: boolean;
 };
 
-/**
- * Chunks a file's orders are split into, loaded side by side. A crash throws away only the chunk in
- * flight. On the 2-core machine one and two chunks loaded a million lines in the same time (the
- * per-row index and foreign-key work contends on the same pages), so more would only add passes.
- */
-export const LOAD_CHUNKS = 2;
-
 const fileRow = z.object({ loadedAt: z.string().nullable(), processedRows: z.number().nullable() });
 const countRow = z.object({ count: z.number() });
 
 /**
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
  * order so that concurrent loads lock rows in the same order. Three steps, each its own transaction:
- * customers and products (load-prepare.ts); the orders and their lines in chunks that run side by
- * side (load-chunk.ts); then the derived columns and the `loaded_at` stamp (load-finish.ts).
+ * customers and products (load-prepare.ts), where the plan is settled (load-plan.ts); the orders
+ * and their lines, in chunks that run side by side (load-chunk.ts) or, for a file as large as the
+ * tables, in one chunk with the secondary indexes rebuilt (load-rebuilding-indexes.ts); then the
+ * derived columns and the `loaded_at` stamp (load-finish.ts).
  *
  * Idempotent: every step can run again, committed chunks are skipped, and a load that finds the
  * stamp returns the recorded result instead of applying the file again. Between the first chunk's
  * commit and the stamp, readers can see part of the file; its aggregates change only afterwards.
  */
 export async function loadStagedFile(pool: DatabasePool, fileId: string, businessTimeZone: string): Promise<LoadResult> {
-  const recorded = await pool.transaction(async (tx) => {
+  const started = await pool.transaction(async (tx): Promise<LoadResult | LoadPlan> => {
     const done = await recordedLoad(tx, fileId);
-    if (done === null) {
-      // Sorts and hashes of a large file's staged lines stay in memory.
-      await useBulkWorkMem(tx);
-      await prepareLoad(tx, fileId, businessTimeZone);
-    }
-    return done;
+    if (done !== null) return done;
+    // Sorts and hashes of a large file's staged lines stay in memory.
+    await useBulkWorkMem(tx);
+    await prepareLoad(tx, fileId, businessTimeZone);
+    return settleLoadPlan(tx, fileId);
   });
-  if (recorded !== null) return recorded;
+  if ('alreadyLoaded' in started) return started;
+  const plan = started;
 
-  const chunks = Array.from({ length: LOAD_CHUNKS }, (_, chunk) => chunk);
-  await Promise.all(
-    chunks.map((chunk) =>
-      pool.transaction(async (tx) => {
-        await useBulkWorkMem(tx);
-        return loadChunk(tx, fileId, chunk, LOAD_CHUNKS, businessTimeZone);
-      }),
-    ),
-  );
+  if (plan.rebuildsIndexes) {
+    await pool.transaction(async (tx) => {
+      await useBulkWorkMem(tx);
+      return loadRebuildingIndexes(tx, fileId, businessTimeZone);
+    });
+  } else {
+    const chunks = Array.from({ length: plan.chunks }, (_, chunk) => chunk);
+    await Promise.all(
+      chunks.map((chunk) =>
+        pool.transaction(async (tx) => {
+          await useBulkWorkMem(tx);
+          return loadChunk(tx, fileId, chunk, plan.chunks, businessTimeZone);
+        }),
+      ),
+    );
+  }
 
   return pool.transaction(async (tx) => {
     // A second attempt that raced this one to the end finds the stamp and reports the same result.
     const done = await recordedLoad(tx, fileId);
     if (done !== null) return done;
-    const totals = await finishLoad(tx, fileId, LOAD_CHUNKS);
+    const totals = await finishLoad(tx, fileId, plan.chunks);
     return { ...totals, alreadyLoaded: false };
   });
 }

@@ -9,7 +9,8 @@ import { createActivities } from '../../src/activities/index.ts';
 import { sha256File } from '../../src/client/submit-file.ts';
 import { loadChunk } from '../../src/db/load-chunk.ts';
 import { prepareLoad } from '../../src/db/load-prepare.ts';
-import { LOAD_CHUNKS, loadStagedFile } from '../../src/db/load-staged-file.ts';
+import { ROW_BY_ROW_CHUNKS as LOAD_CHUNKS, settleLoadPlan } from '../../src/db/load-plan.ts';
+import { loadStagedFile } from '../../src/db/load-staged-file.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPipelineMetrics, type PipelineMetrics } from '../../src/metrics/pipeline-metrics.ts';
 import { SAMPLE_HEADER } from '../../src/sample/generate-order-lines.ts';
@@ -82,6 +83,12 @@ async function writeReplacedLatestLine(sku: string, prefix: string): Promise<{ f
   return { first, replacing };
 }
 
+/** These files are smaller than what the database already holds: their loads go chunk by chunk. */
+async function expectChunkedPlan(fileId: string): Promise<void> {
+  const plan = await interrupted.pool.transaction((tx) => settleLoadPlan(tx, fileId));
+  expect(plan).toEqual({ rebuildsIndexes: false, chunks: LOAD_CHUNKS });
+}
+
 function basePriceOf(sku: string): Promise<string> {
   return interrupted.pool.oneFirst(sql.type(z.object({ price: z.string() }))`select base_price as price from products where sku = ${sku}`);
 }
@@ -99,6 +106,7 @@ describe('a load interrupted between its chunks', () => {
     // The load's first transaction and its first chunk commit; then the worker "dies".
     const timeZone = interrupted.pipeline.businessTimeZone;
     await interrupted.pool.transaction((tx) => prepareLoad(tx, fileId, timeZone));
+    await expectChunkedPlan(fileId);
     const firstChunk = await interrupted.pool.transaction((tx) => loadChunk(tx, fileId, 0, LOAD_CHUNKS, timeZone));
     expect(firstChunk?.rowsLoaded).toBeGreaterThan(0);
 
@@ -172,6 +180,7 @@ describe('the base price after a replaced order', () => {
     const { fileId } = await hashAndParse(kept, 'kept.csv');
     const timeZone = interrupted.pipeline.businessTimeZone;
     await interrupted.pool.transaction((tx) => prepareLoad(tx, fileId, timeZone));
+    await expectChunkedPlan(fileId);
     for (let chunk = 0; chunk < LOAD_CHUNKS; chunk += 1) {
       await interrupted.pool.transaction((tx) => loadChunk(tx, fileId, chunk, LOAD_CHUNKS, timeZone));
     }
