@@ -69,7 +69,13 @@ export type SecondFileResult = { pipeforge: SizeResult; peer: PeerResult };
 export type AtOnceResult = { files: number; rowsPerFile: number; seconds: number; peakRssBytes: number };
 
 /** The parse of one file as one activity, and split over two; null until the parse can be split. */
-export type ParseSplitResult = { rows: number; oneActivitySeconds: number; twoActivitiesSeconds: number | null };
+export type ParseSplitResult = {
+  rows: number;
+  oneActivitySeconds: number;
+  twoActivitiesSeconds: number;
+  /** The distinct workers the two parts ran on: the server hands them to whichever polls first. */
+  workersUsed: number;
+};
 
 export type BenchResults = {
   sizes: SizeResult[];

@@ -76,18 +76,11 @@ function growth(base: SizeResult | undefined, largest: SizeResult | undefined): 
 }
 
 function parseSplit({ parseSplit: split }: BenchResults): Measure {
-  const measure = `parse of one ${rowsLabel(split.rows)}-line file split over 2 activities ÷ the same in 1`;
-  const target = `≤ ${times(ISSUE12_TARGETS.parseSplitRatio, 1)}`;
-  const one = seconds(split.oneActivitySeconds);
-  if (split.twoActivitiesSeconds === null) {
-    // A target the product does not meet yet: not a pass, whatever else the run says.
-    return { measure, target, result: `not measured: the parse is not split yet (in 1 activity: ${one})`, verdict: 'fail' };
-  }
   const ratio = split.twoActivitiesSeconds / split.oneActivitySeconds;
   return {
-    measure,
-    target,
-    result: `${seconds(split.twoActivitiesSeconds)} ÷ ${one} = ${times(ratio)}`,
+    measure: `parse of one ${rowsLabel(split.rows)}-line file split over 2 activities ÷ the same in 1`,
+    target: `≤ ${times(ISSUE12_TARGETS.parseSplitRatio, 1)}`,
+    result: `${seconds(split.twoActivitiesSeconds)} (on ${split.workersUsed} worker${split.workersUsed === 1 ? '' : 's'}) ÷ ${seconds(split.oneActivitySeconds)} = ${times(ratio)}`,
     verdict: verdict(ratio <= ISSUE12_TARGETS.parseSplitRatio),
   };
 }

@@ -25,7 +25,7 @@ const results = (overrides: Partial<BenchResults> = {}): BenchResults => ({
   peerFirstLoads: [],
   secondFile: { pipeforge: size(1_000_000, 40, 200), peer: { missing: 'peer not found' } },
   fourAtOnce: { files: 4, rowsPerFile: 1_000_000, seconds: 150, peakRssBytes: 400 * MiB },
-  parseSplit: { rows: 1_000_000, oneActivitySeconds: 10, twoActivitiesSeconds: null },
+  parseSplit: { rows: 1_000_000, oneActivitySeconds: 10, twoActivitiesSeconds: 1.5, workersUsed: 2 },
   ...overrides,
 });
 

@@ -36,7 +36,7 @@ const results = (overrides: Partial<BenchResults>): BenchResults => ({
   ],
   secondFile: { pipeforge: size(1_000_000, 71.9), peer: { ...peer, wallSeconds: 39.7 } },
   fourAtOnce: { files: 4, rowsPerFile: 1_000_000, seconds: 100, peakRssBytes: 500 * MiB },
-  parseSplit: { rows: 1_000_000, oneActivitySeconds: 16, twoActivitiesSeconds: null },
+  parseSplit: { rows: 1_000_000, oneActivitySeconds: 16, twoActivitiesSeconds: 1.5, workersUsed: 2 },
   ...overrides,
 });
 
