@@ -75,6 +75,7 @@ describe('how far a stage is, from the pending activities', () => {
     expect(stageProgressOf(aggregating, [{ type: 'aggregateDays', details: { daysDone: 14, daysTotal: 28 } }])?.fraction).toBe(0.5);
     expect(stageProgressOf(aggregating, [{ type: 'aggregateDays', details: { daysDone: 0, daysTotal: 0 } }])?.fraction).toBe(1);
     expect(stageProgressOf(aggregating, [{ type: 'aggregateDays', details: { daysDone: 14 } }])).toBeNull();
+    expect(stageProgressOf(aggregating, [{ type: 'markFileCompleted', details: null }])?.fraction).toBe(1);
   });
 });
 

@@ -43,7 +43,8 @@ export function createProgressDisplay(filenames: readonly string[], options: Dis
   }));
   const samples: RateSample[][] = filenames.map(() => []);
   const stageSamples: FractionSample[][] = filenames.map(() => []);
-  const nameWidth = Math.min(30, Math.max(8, ...filenames.map((name) => name.length)));
+  const longestName = Math.max(8, ...filenames.map((name) => name.length));
+  const nameWidth = Math.min(30, longestName);
   let drawn = 0;
 
   const draw = (index: number, previous: FileProgress) => {
@@ -53,7 +54,7 @@ export function createProgressDisplay(filenames: readonly string[], options: Dis
       const width = Math.max(20, columns());
       // A narrow terminal shortens the names first, so the percentage and time left stay in view.
       const last = files.every((file) => file.summary !== null);
-      const names = last ? nameWidth : Math.min(nameWidth, Math.max(8, width - 50));
+      const names = last ? longestName : Math.min(nameWidth, Math.max(8, width - 50));
       const barWidth = Math.max(10, Math.min(24, width - names - 60));
       const lines = files.map((file) => renderBarLine(file, { nameWidth: names, barWidth }));
       options.write(last ? renderFinalFrame(lines, drawn) : renderFrame(lines.map((line) => fitLine(line, width - 1)), drawn));

@@ -39,6 +39,8 @@ export function stageProgressOf(progress: IngestProgress, pending: readonly Pend
       return ratio(rowsLoaded, Math.max(progress.rowsRead - progress.rowsRejected, rowsLoaded), 'rows');
     }
     case 'aggregate': {
+      // The days are done once the file's completion is being recorded.
+      if (of('markFileCompleted').length > 0) return { fraction: 1, done: null, total: null, unit: 'days' };
       const aggregate = of('aggregateDays')[0];
       const daysDone = numberField(aggregate?.details, 'daysDone');
       const daysTotal = numberField(aggregate?.details, 'daysTotal');
