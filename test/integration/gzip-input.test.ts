@@ -7,8 +7,13 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../src/activities/index.ts';
+import { sha256File } from '../../src/client/submit-file.ts';
+import { createLogger } from '../../src/logger.ts';
 import { SAMPLE_HEADER } from '../../src/sample/generate-order-lines.ts';
-import { IngestFailureTypes } from '../../src/workflows/ingest-file-contract.ts';
+import { uploadKey } from '../../src/storage/object-keys.ts';
+import { IngestFailureTypes, type ParseHeartbeatDetails } from '../../src/workflows/ingest-file-contract.ts';
 import { canonicalDump, type CanonicalDump } from '../support/canonical-dump.ts';
 import { runPipeforge } from '../support/cli-process.ts';
 import { writeGeneratedFile } from '../support/generated-file.ts';
@@ -132,5 +137,49 @@ describe('a gzip-compressed export', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^from-cli\.csv\.gz: completed — 2,005 rows read, 2,003 loaded, 2 rejected, \d+ days aggregated \(file [0-9a-f-]+\)$/m);
+  });
+});
+
+describe('parse heartbeats', () => {
+  /** Runs the worker's activity in an activity context of its own, keeping what it heartbeated. */
+  async function runWithBeats<A extends unknown[], R>(activity: (...args: A) => Promise<R>, args: A) {
+    const environment = new MockActivityEnvironment();
+    const beats: ParseHeartbeatDetails[] = [];
+    environment.on('heartbeat', (details: unknown) => beats.push(details as ParseHeartbeatDetails));
+    const result = (await environment.run(activity, ...args)) as R;
+    return { result, beats };
+  }
+
+  async function claim(path: string, filename: string) {
+    const activities = createActivities({ ...harness, logger: createLogger('warn', { test: 'gzip-input' }) });
+    const contentHash = await sha256File(path);
+    const objectKey = uploadKey(contentHash, filename);
+    await harness.store.uploadFile(objectKey, path);
+    const claimed = await runWithBeats(activities.hashAndClaim, [{ objectKey, filename, contentHash }]);
+    return { activities, input: { fileId: claimed.result.fileId, objectKey, filename }, parts: claimed.result.parseRanges ?? 0 };
+  }
+
+  it('carry the stored bytes read beside the line: the compressed ones for a gzip file, a part\'s own for a part', async () => {
+    const twins = await writeTwins('beats', 'BEAT-');
+    const compressed = await claim(twins.compressed, 'beats.csv.gz');
+    expect(compressed.parts).toBe(1);
+    const whole = await runWithBeats(compressed.activities.parseToStaging, [compressed.input]);
+    expect(whole.result.rowsRead).toBe(2_005);
+    const read = whole.beats.map((beat) => beat.bytesRead ?? -1);
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(whole.beats.every((beat) => beat.totalBytes === twins.bytes.length && typeof beat.lineNumber === 'number')).toBe(true);
+    expect(whole.beats.at(-1)?.bytesRead).toBe(twins.bytes.length);
+
+    const plain = await claim(twins.plain, 'beats.csv');
+    const size = (await readFile(twins.plain)).length;
+    expect(plain.parts).toBeGreaterThan(3);
+    const second = await runWithBeats(plain.activities.parseRange, [{ ...plain.input, rangeIndex: 1 }]);
+    expect(second.beats.length).toBeGreaterThan(0);
+    for (const beat of second.beats) {
+      expect(beat.fileBytes).toBe(size);
+      expect(beat.totalBytes).toBeLessThan(size);
+      expect(beat.bytesRead).toBeLessThanOrEqual(beat.totalBytes ?? 0);
+    }
+    expect(second.beats.at(-1)?.bytesRead).toBe(second.beats.at(-1)?.totalBytes);
   });
 });

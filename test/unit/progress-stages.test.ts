@@ -142,6 +142,8 @@ describe('plain lines of a stage that reports how far it is', () => {
     const at = (fraction: number) => file({ fraction, done: null, total: null, unit: 'bytes' }, { rowsRead: 1_000, etaSeconds: 30 });
     expect(renderPlainUpdate(at(0.3), at(0.45))).toBeNull();
     expect(renderPlainUpdate(at(0.45), at(0.52))).toBe('orders.csv: parse 52%, ETA 30s (1,000 rows read)');
+    const parts = file({ fraction: 0.8, done: null, total: null, unit: 'bytes' }, { rowsRead: 0, etaSeconds: null });
+    expect(renderPlainUpdate(at(0.6), parts)).toBe('orders.csv: parse 80%');
   });
 });
 

@@ -22,7 +22,9 @@ export function renderPlainUpdate(previous: FileProgress | null, next: FileProgr
   const fraction = next.stageProgress?.fraction;
   const percent = fraction === undefined ? '' : ` ${formatPercent(fraction)}`;
   const eta = fraction !== undefined && fraction < 1 && typeof next.etaSeconds === 'number' ? `, ETA ${formatDuration(next.etaSeconds)}` : '';
-  return `${next.filename}: ${next.stage}${percent}${eta} (${formatCount(next.rowsRead)} rows read)`;
+  // A file parsed in parts counts its rows only at the end: its percentage says more than "0 rows".
+  const rows = fraction !== undefined && next.rowsRead === 0 ? '' : ` (${formatCount(next.rowsRead)} rows read)`;
+  return `${next.filename}: ${next.stage}${percent}${eta}${rows}`;
 }
 
 function step(file: FileProgress): number {
