@@ -1,4 +1,4 @@
-import { readLoadProgress, type LoadProgress } from '../db/load-progress.ts';
+import { readLoadProgress, type LoadProgress } from '../db/committed-chunks.ts';
 import { loadStagedFile, type LoadResult } from '../db/load-staged-file.ts';
 import { toActivityFailure } from './failures.ts';
 import type { ActivityDeps } from './deps.ts';
