@@ -23,7 +23,8 @@ export type AggregateResult = {
   daysRecomputed: number;
 };
 
-type AggregateHeartbeat = { daysDone: number; daysRecomputed?: number };
+/** `daysTotal` lets a client show progress; details heartbeated before it was added lack it. */
+type AggregateHeartbeat = { daysDone: number; daysRecomputed?: number; daysTotal?: number };
 
 /** Days per transaction: short transactions keep locks brief and make progress resumable. */
 const DAYS_PER_CHUNK = 7;
@@ -47,6 +48,8 @@ export function createAggregateDays({ pool, pipeline, logger }: ActivityDeps) {
     const options = { onlyChangedDays };
     let daysDone = resumed?.daysDone ?? 0;
     let daysRecomputed = resumed?.daysRecomputed ?? 0;
+    const daysTotal = dates.length;
+    context.heartbeat({ daysDone, daysRecomputed, daysTotal } satisfies AggregateHeartbeat);
     while (daysDone < dates.length) {
       const round = dates.slice(daysDone, daysDone + DAYS_PER_CHUNK * PARALLEL_CHUNKS);
       const chunks = Array.from({ length: Math.ceil(round.length / DAYS_PER_CHUNK) }, (_, index) =>
@@ -57,7 +60,7 @@ export function createAggregateDays({ pool, pipeline, logger }: ActivityDeps) {
       );
       daysDone += round.length;
       daysRecomputed += recomputed.reduce((sum, days) => sum + days, 0);
-      context.heartbeat({ daysDone, daysRecomputed } satisfies AggregateHeartbeat);
+      context.heartbeat({ daysDone, daysRecomputed, daysTotal } satisfies AggregateHeartbeat);
     }
     logger.info(
       { stage: 'aggregate', days: dates.length, daysRecomputed, from: dates[0], to: dates.at(-1) },

@@ -50,6 +50,7 @@ export async function finishStagedParse(
           store,
           fileId: input.fileId,
           objectKey: input.objectKey,
+          filename: input.filename,
           // The same details as the last batch's, so a retry still skips the staged lines.
           onProgress: () => context.heartbeat(heartbeat),
         });

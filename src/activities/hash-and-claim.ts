@@ -3,7 +3,8 @@ import { Context } from '@temporalio/activity';
 import { readRecordedOutcome, type RecordedOutcome } from '../db/file-outcome.ts';
 import { claimFile } from '../db/ingestion-files.ts';
 import { recordParseRanges } from '../db/parse-ranges.ts';
-import { createSplitPointFinder, parseRangesOf, type ParseRange } from '../domain/split-points.ts';
+import { createStoredObjectSplitPointFinder } from '../domain/gzip-magic.ts';
+import { parseRangesOf, type ParseRange } from '../domain/split-points.ts';
 import { InvalidFileError } from '../errors.ts';
 import type { IngestFileInput } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -75,7 +76,8 @@ export function createHashAndClaim({ pool, store, pipeline, logger }: ActivityDe
  */
 async function hashObject(stream: AsyncIterable<Buffer>, rangeBytes: number): Promise<{ hash: string; ranges: ParseRange[] }> {
   const hash = createHash('sha256');
-  const splitPoints = createSplitPointFinder(rangeBytes);
+  // A gzip object gets no split points: it is parsed in one part.
+  const splitPoints = createStoredObjectSplitPointFinder(rangeBytes);
   const context = Context.current();
   let totalBytes = 0;
   for await (const chunk of stream) {

@@ -1,7 +1,11 @@
+import { readLoadProgress, type LoadProgress } from '../db/committed-chunks.ts';
 import { loadStagedFile, type LoadResult } from '../db/load-staged-file.ts';
 import { toActivityFailure } from './failures.ts';
 import type { ActivityDeps } from './deps.ts';
-import { heartbeatWhile } from './heartbeat.ts';
+import { heartbeatReadingWhile } from './heartbeat.ts';
+
+/** What the load heartbeats: its committed chunks and their rows, for a client to show progress. */
+export type LoadHeartbeatDetails = LoadProgress;
 
 export type LoadInput = { fileId: string };
 
@@ -12,7 +16,14 @@ export type LoadInput = { fileId: string };
 export function createLoadFromStaging({ pool, pipeline, logger }: ActivityDeps) {
   return async function loadFromStaging(input: LoadInput): Promise<LoadResult> {
     try {
-      const result = await heartbeatWhile(loadStagedFile(pool, input.fileId, pipeline.businessTimeZone));
+      // The last step clears the chunk rows: the count shown never goes back.
+      let shown: LoadHeartbeatDetails = { chunksDone: 0, rowsLoaded: 0 };
+      const readProgress = async (): Promise<LoadHeartbeatDetails> => {
+        const read = await readLoadProgress(pool, input.fileId);
+        if (read.rowsLoaded >= shown.rowsLoaded) shown = read;
+        return shown;
+      };
+      const result = await heartbeatReadingWhile(loadStagedFile(pool, input.fileId, pipeline.businessTimeZone), readProgress);
       logger.info({ fileId: input.fileId, stage: 'load', rowsLoaded: result.rowsLoaded }, 'loaded file');
       return result;
     } catch (error) {

@@ -3,6 +3,7 @@ import { createEmailHasher } from '../domain/email.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { deleteStagedLinesOfRangeAfter, findParseRange, type StoredParseRange } from '../db/parse-ranges.ts';
 import { InvalidFileError } from '../errors.ts';
+import { countBytes } from '../storage/object-content.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
@@ -41,11 +42,14 @@ export function createParseRange(deps: ActivityDeps) {
         batchSize: BATCH_SIZE,
         logger: log,
       };
-      const lines = readOrderLines(await store.read(input.objectKey, byteRange(range)), {
+      const [source, fileBytes] = await Promise.all([store.read(input.objectKey, byteRange(range)), store.size(input.objectKey)]);
+      const counted = countBytes(source);
+      const lines = readOrderLines(counted.stream, {
         ...options,
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
       });
-      const { rowsRead } = await stageLines(deps, input.fileId, lines, resumeAfter);
+      const progress = { bytesRead: counted.bytesRead, totalBytes: range.end - range.start, fileBytes };
+      const { rowsRead } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
       log.info({ rowsRead }, 'parsed part of file');
       return { rowsRead };
     } catch (error) {

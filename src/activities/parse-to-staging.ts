@@ -6,7 +6,7 @@ import { toActivityFailure } from './failures.ts';
 import type { ActivityDeps } from './deps.ts';
 import { finishStagedParse, type ParseResult } from './finish-parse.ts';
 import { previousHeartbeat } from './heartbeat.ts';
-import { isParseHeartbeat, stageLines } from './stage-lines.ts';
+import { isParseHeartbeat, readProgressDetails, stageLines } from './stage-lines.ts';
 
 export type { ParseResult };
 export type ParseInput = { fileId: string; objectKey: string; filename: string };
@@ -20,9 +20,9 @@ export type ParseInput = { fileId: string; objectKey: string; filename: string }
 export const BATCH_SIZE = 5_000;
 
 /**
- * Stage 2, parse, of a whole file in one activity: streams the object through the CSV reader into
- * staging (stage-lines.ts), resuming after the line the previous attempt last heartbeated, then
- * finishes the parse (finish-parse.ts).
+ * Stage 2, parse, of a whole file in one activity: streams the object (inflated when it is gzip)
+ * through the CSV reader into staging (stage-lines.ts), resuming after the line the previous
+ * attempt last heartbeated, then finishes the parse (finish-parse.ts).
  */
 export function createParseToStaging(deps: ActivityDeps) {
   const { pool, store, pipeline, logger } = deps;
@@ -37,15 +37,19 @@ export function createParseToStaging(deps: ActivityDeps) {
 
       // What a dead attempt wrote after its last heartbeat is written again below.
       await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
-      const lines = readOrderLines(await store.read(input.objectKey), {
+      const [content, totalBytes] = await Promise.all([store.readContent(input.objectKey, input.filename), store.size(input.objectKey)]);
+      if (content.compressed) log.info({ totalBytes }, 'inflating a gzip-compressed file');
+      const lines = readOrderLines(content.stream, {
         filename: input.filename,
         sourceTimeZone: pipeline.sourceTimeZone,
         hashEmail,
         batchSize: BATCH_SIZE,
         logger: log,
       });
-      const { rowsRead, lastLineNumber } = await stageLines(deps, input.fileId, lines, resumeAfter);
-      return await finishStagedParse(deps, log, { ...input, rowsRead }, { lineNumber: lastLineNumber });
+      const progress = { bytesRead: content.bytesRead, totalBytes };
+      const { rowsRead, lastLineNumber } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
+      const finalHeartbeat = { lineNumber: lastLineNumber, ...readProgressDetails(progress) };
+      return await finishStagedParse(deps, log, { ...input, rowsRead }, finalHeartbeat);
     } catch (error) {
       throw toActivityFailure(error);
     }

@@ -7,6 +7,15 @@ import type { ActivityDeps } from './deps.ts';
 
 export type StagedLines = { rowsRead: number; lastLineNumber: number };
 
+/** How far into its bytes the read is, heartbeated beside the line so a client can show progress. */
+export type ReadProgress = { bytesRead(): number; totalBytes: number; fileBytes?: number };
+
+export function readProgressDetails(progress: ReadProgress | undefined): Omit<ParseHeartbeatDetails, 'lineNumber'> {
+  if (progress === undefined) return {};
+  const { totalBytes, fileBytes } = progress;
+  return { bytesRead: progress.bytesRead(), totalBytes, ...(fileBytes === undefined ? {} : { fileBytes }) };
+}
+
 /**
  * Writes parsed batches into staging, a COPY per batch, with rejects recorded beside it. While
  * PostgreSQL takes one batch this process parses the next, so both cores work. After each written
@@ -18,8 +27,11 @@ export async function stageLines(
   fileId: string,
   batches: AsyncIterable<OrderLineBatch>,
   resumeAfter: number,
+  progress?: ReadProgress,
 ): Promise<StagedLines> {
   const context = Context.current();
+  const heartbeat = (lineNumber: number) =>
+    context.heartbeat({ lineNumber, ...readProgressDetails(progress) } satisfies ParseHeartbeatDetails);
   let rowsRead = 0;
   let lastLineNumber = 0;
   const connection = await openCopyConnection(databaseUrl);
@@ -31,7 +43,7 @@ export async function stageLines(
       await writing;
       if (batch.lastLineNumber <= resumeAfter) {
         // Re-reading what an earlier attempt wrote is still progress the server must hear of.
-        context.heartbeat({ lineNumber: resumeAfter } satisfies ParseHeartbeatDetails);
+        heartbeat(resumeAfter);
         continue;
       }
       const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
@@ -39,7 +51,7 @@ export async function stageLines(
       writing = Promise.all([
         copyStagedLines(connection, fileId, fresh),
         insertRejects(pool, fileId, freshRejects),
-      ]).then(() => context.heartbeat({ lineNumber: batch.lastLineNumber } satisfies ParseHeartbeatDetails));
+      ]).then(() => heartbeat(batch.lastLineNumber));
     }
     await writing;
   } finally {

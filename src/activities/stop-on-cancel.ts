@@ -38,6 +38,12 @@ export function storeEndingOnCancel(store: ObjectStore): ObjectStore {
       const signal = activitySignal();
       return signal ? Readable.from(endAtLineOnAbort(source, signal), { objectMode: false }) : source;
     },
+    // Cut after inflating: a gzip stream cut at a line break of its compressed bytes is damaged.
+    async readContent(key, filename) {
+      const content = await store.readContent(key, filename);
+      const signal = activitySignal();
+      return signal ? { ...content, stream: Readable.from(endAtLineOnAbort(content.stream, signal), { objectMode: false }) } : content;
+    },
   };
 }
 

@@ -1,16 +1,17 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, type IngestSummary, type ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
+import { ingestProgressQuery, IngestSearchAttributes, type IngestSummary, type ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { Activities } from '../activities/index.ts';
 import { pollChanges } from './poll-changes.ts';
 import { withParseHeartbeat } from './progress/file-progress.ts';
+import { stageProgressOf, type LiveProgress, type PendingDetails } from './progress/stage-progress.ts';
 import type { ingestFileWorkflow } from '../workflows/ingest-file.ts';
 
 /** A handle on an ingestion workflow, however it was obtained: started, attached to or looked up. */
 export type IngestHandle = WorkflowHandle<typeof ingestFileWorkflow>;
 
 const POLL_INTERVAL_MS = 500;
-/** The activity whose heartbeat carries the parse's line reached. */
+/** The activity whose heartbeat carries the parse's line reached (the whole file in one activity). */
 const PARSE_ACTIVITY: keyof Activities = 'parseToStaging';
 
 /**
@@ -21,7 +22,7 @@ const PARSE_ACTIVITY: keyof Activities = 'parseToStaging';
  */
 export async function awaitIngestion(
   handle: IngestHandle,
-  onProgress?: (progress: IngestProgress) => void,
+  onProgress?: (progress: LiveProgress) => void,
 ): Promise<IngestSummary> {
   let finished = false;
   const result = handle.result().finally(() => {
@@ -56,20 +57,30 @@ async function summaryWithoutResult(handle: IngestHandle, status: 'cancelled' | 
   };
 }
 
-/** The workflow's progress with the parse activity's live row count folded in. */
-export async function readLiveProgress(handle: IngestHandle): Promise<IngestProgress> {
+/**
+ * The workflow's progress with its running activities' last heartbeats folded in (read from the
+ * execution's description, so the workflow itself needs nothing new): the parse's live row count
+ * and, for every stage that reports one, how far it is.
+ */
+export async function readLiveProgress(handle: IngestHandle): Promise<LiveProgress> {
   const progress = await handle.query(ingestProgressQuery);
-  if (progress.stage !== 'parse') return progress;
-  return withParseHeartbeat(progress, await parseHeartbeatLine(handle));
+  if (progress.stage !== 'parse' && progress.stage !== 'load' && progress.stage !== 'aggregate') return progress;
+  const pending = await pendingDetails(handle);
+  const stageProgress = stageProgressOf(progress, pending);
+  const parse = pending.find((activity) => activity.type === PARSE_ACTIVITY)?.details as Partial<ParseHeartbeatDetails> | null | undefined;
+  const heartbeatLine = typeof parse?.lineNumber === 'number' ? parse.lineNumber : null;
+  return { ...withParseHeartbeat(progress, heartbeatLine), stageProgress };
 }
 
-async function parseHeartbeatLine(handle: IngestHandle): Promise<number | null> {
+async function pendingDetails(handle: IngestHandle): Promise<PendingDetails[]> {
   const description = await handle.describe();
-  const parse = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === PARSE_ACTIVITY);
-  const payload = parse?.heartbeatDetails?.payloads?.[0];
-  if (!payload) return null;
-  const details = defaultPayloadConverter.fromPayload<Partial<ParseHeartbeatDetails> | null>(payload);
-  return typeof details?.lineNumber === 'number' ? details.lineNumber : null;
+  return (description.raw.pendingActivities ?? []).map((activity) => {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    return {
+      type: activity.activityType?.name ?? '',
+      details: payload ? defaultPayloadConverter.fromPayload<unknown>(payload) : null,
+    };
+  });
 }
 
 export function failedSummary(error: unknown): IngestSummary | undefined {

@@ -1,7 +1,9 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { rejectsReportKey } from '../storage/object-keys.ts';
-import { type IngestProgress, IngestSearchAttributes, type IngestSummary } from '../workflows/ingest-file-contract.ts';
+import { IngestSearchAttributes, type IngestSummary } from '../workflows/ingest-file-contract.ts';
 import { awaitIngestion } from './await-ingestion.ts';
+import { formatBytes, formatCount, formatPercent } from './number-format.ts';
+import type { LiveProgress, StageProgress } from './progress/stage-progress.ts';
 import { startedInput } from './started-input.ts';
 import type { IngestHandle } from './await-ingestion.ts';
 
@@ -15,7 +17,8 @@ export type StatusView = {
   filename: string | null;
   startedAt: string;
   closedAt: string | null;
-  progress: IngestProgress | null;
+  /** The workflow's progress query, with how far the current stage is when its activities say. */
+  progress: LiveProgress | null;
   /** The outcome of a closed run: its counts, and for a failure the reason. */
   summary: IngestSummary | null;
   /** The MinIO object with the rejected lines as they were in the file, when there were any. */
@@ -27,7 +30,7 @@ export type StatusView = {
 export async function statusView(
   handle: IngestHandle,
   description: WorkflowExecutionDescription,
-  progress: IngestProgress | null,
+  progress: LiveProgress | null,
 ): Promise<StatusView> {
   const attributes = description.typedSearchAttributes;
   const workflowStatus = description.status.name;
@@ -62,7 +65,7 @@ function nextCommands(workflowId: string, fileId: string | null, summary: Ingest
   return next;
 }
 
-const count = (value: number) => value.toLocaleString('en-US');
+const count = formatCount;
 
 /** The view as aligned `key  value` lines. */
 export function statusLines(view: StatusView): string[] {
@@ -81,9 +84,18 @@ export function statusLines(view: StatusView): string[] {
     const rows_ = `${count(counts.rowsRead)} read, ${count(counts.rowsLoaded)} loaded, ${count(counts.rowsRejected)} rejected`;
     rows.push(['rows', summary ? `${rows_}; ${count(summary.aggregatedDays)} days aggregated` : rows_]);
   }
-  if (!summary && progress) rows.push(['stage', progress.stage]);
+  if (!summary && progress) rows.push(['stage', `${progress.stage}${stageDetail(progress.stageProgress ?? null)}`]);
   if (view.rejectsReport) rows.push(['rejects report', `${view.rejectsReport} (in the MinIO bucket)`]);
   view.next.forEach((command, index) => rows.push([index === 0 ? 'next' : '', command]));
   const width = Math.max(...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`);
+}
+
+/** How far the stage is, in the words of the progress bar: " 42% (126.0 MiB of 300.0 MiB)". */
+function stageDetail(stage: StageProgress | null): string {
+  if (stage === null) return '';
+  const format = stage.unit === 'bytes' ? formatBytes : formatCount;
+  const unit = stage.unit === 'bytes' ? '' : ` ${stage.unit}`;
+  const of = stage.done !== null && stage.total !== null ? ` (${format(stage.done)} of ${format(stage.total)}${unit})` : '';
+  return ` ${formatPercent(stage.fraction)}${of}`;
 }

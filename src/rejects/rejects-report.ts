@@ -21,6 +21,8 @@ export type RejectsReportInput = {
   store: ObjectStore;
   fileId: string;
   objectKey: string;
+  /** The name the user knows the file by, for a message about its bytes (the object key if absent). */
+  filename?: string;
   /** Called now and then during a long pass, so the activity can heartbeat. */
   onProgress?: () => void;
 };
@@ -61,7 +63,8 @@ async function writeReportRows(
 ): Promise<void> {
   await write(csvRow(REJECTS_REPORT_HEADER));
   const rejects = streamRejectedLines(input.pool, input.fileId);
-  const records = readRawRecords(await input.store.read(input.objectKey));
+  // A gzip export is inflated again here, so its report quotes the lines as the parser read them.
+  const records = readRawRecords((await input.store.readContent(input.objectKey, input.filename ?? input.objectKey)).stream);
   let recordsRead = 0;
   try {
     let record = await records.next();

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import type { StorageConfig } from '../config.ts';
 import { MissingObjectError } from '../errors.ts';
+import { openObjectContent, type ObjectContent } from './object-content.ts';
 
 /** The few object-storage operations PipeForge uses, so activities and the CLI share one client setup. */
 export type ObjectStore = {
@@ -14,6 +15,11 @@ export type ObjectStore = {
    * MissingObjectError (not retryable).
    */
   read(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * The whole object as CSV text: inflated when it is gzip-compressed (object-content.ts), so the
+   * parse and the rejects report read a compressed export as they read a plain one.
+   */
+  readContent(key: string, filename: string): Promise<ObjectContent>;
   size(key: string): Promise<number>;
   /** Resolves when the server answers and the bucket exists (for readiness checks). */
   ping(): Promise<boolean>;
@@ -46,6 +52,11 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     throw error;
   };
 
+  const read = async (key: string, range?: ByteRange): Promise<Readable> => {
+    const reading = range === undefined ? client.getObject(bucket, key) : client.getPartialObject(bucket, key, range.offset, range.length);
+    return reading.catch(missingAsTyped(key));
+  };
+
   return {
     bucket,
     async ensureBucket() {
@@ -57,9 +68,9 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     async uploadText(key, text, contentType) {
       await client.putObject(bucket, key, Buffer.from(text, 'utf8'), undefined, { 'Content-Type': contentType });
     },
-    async read(key, range) {
-      const reading = range === undefined ? client.getObject(bucket, key) : client.getPartialObject(bucket, key, range.offset, range.length);
-      return reading.catch(missingAsTyped(key));
+    read,
+    async readContent(key, filename) {
+      return openObjectContent(await read(key), filename);
     },
     async size(key) {
       return (await client.statObject(bucket, key).catch(missingAsTyped(key))).size;

@@ -64,8 +64,20 @@ export type IngestSummary = {
 
 export const ingestProgressQuery = defineQuery<IngestProgress>('progress');
 
-/** Where the parse stage is, as its activity last heartbeated: lets a client show rows live. */
-export type ParseHeartbeatDetails = { lineNumber: number };
+/**
+ * Where the parse stage is, as its activity last heartbeated: a retry resumes after `lineNumber`,
+ * and a client shows rows and bytes live. The byte counts are absent from details heartbeated
+ * before they were added, and from the final one of a file parsed in parts.
+ */
+export type ParseHeartbeatDetails = {
+  lineNumber: number;
+  /** Bytes of the stored object read so far by this activity (compressed bytes of a gzip file). */
+  bytesRead?: number;
+  /** Bytes this activity reads in all: the object's size, or its part's length. */
+  totalBytes?: number;
+  /** The whole object's size, when the activity reads one part of it. */
+  fileBytes?: number;
+};
 
 /** What the cancel cleanup found: discarded, or the load had already committed (then the file finishes). */
 export type DiscardOutcome = { discarded: boolean };

@@ -8,7 +8,9 @@ import { deleteDataDir } from '../../stack/local-stack.ts';
 import { commandRunner } from '../command-line/run.ts';
 import { DEMO } from '../command-specs/stack.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
-import { describeSummary, formatTable, out } from '../output.ts';
+import { formatCount } from '../number-format.ts';
+import { formatTable, out } from '../output.ts';
+import { terminalProgressDisplay } from '../progress/terminal-display.ts';
 import { awaitSubmitted, submitFile } from '../submit-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
@@ -26,7 +28,7 @@ export const demoCommand = commandRunner('demo', DEMO, async (_parsed, logger) =
     try {
       const samplePath = join(dataDir, 'orders-demo.csv');
       await writeFile(samplePath, await buffer(generateOrderLines({ rows: DEMO_ROWS, seed: 42, days: 14 })));
-      out.line(`Generated ${DEMO_ROWS} order lines in ${samplePath}`);
+      out.line(`Generated ${formatCount(DEMO_ROWS)} order lines in ${samplePath}`);
 
       const summary = await pipeline.worker.runUntil(async () => {
         const client = await connectClient(pipeline.config.temporal);
@@ -36,16 +38,16 @@ export const demoCommand = commandRunner('demo', DEMO, async (_parsed, logger) =
             samplePath,
           );
           out.line(`Started workflow ${submitted.workflowId}`);
-          return await awaitSubmitted(submitted, (progress) =>
-            out.line(`  stage ${progress.stage.padEnd(11)} rows read ${progress.rowsRead}`),
-          );
+          // The same progress as `ingest --wait`: a bar on a terminal, a line per stage in a pipe.
+          const display = terminalProgressDisplay([submitted.filename]);
+          const summary = await awaitSubmitted(submitted, (progress) => display.update(0, progress));
+          display.finish(0, summary);
+          return summary;
         } finally {
           await client.connection.close();
         }
       });
 
-      out.line('');
-      out.line(describeSummary(summary));
       out.line('');
       out.line('Top rows of sales_aggregates_daily by revenue:');
       out.line(formatTable(await topAggregateRows(pipeline.pool, 10)));

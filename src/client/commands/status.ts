@@ -2,8 +2,8 @@ import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@tempo
 import { loadDatabaseConfig, loadTemporalConfig } from '../../config.ts';
 import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
-import { type IngestProgress, ingestProgressQuery, IngestSearchAttributes, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
-import { awaitIngestion } from '../await-ingestion.ts';
+import { IngestSearchAttributes, ingestWorkflowId } from '../../workflows/ingest-file-contract.ts';
+import { awaitIngestion, readLiveProgress } from '../await-ingestion.ts';
 import { CommandError } from '../command-error.ts';
 import { commandRunner } from '../command-line/run.ts';
 import { STATUS } from '../command-specs/ingestion.ts';
@@ -61,7 +61,7 @@ export const statusCommand = commandRunner('status', STATUS, async ({ values, ar
       if (!values.json) return summary.status === 'failed' || summary.status === 'cancelled' ? 1 : 0;
     }
     const description = await describeIngestion(handle);
-    const progress: IngestProgress | null = await handle.query(ingestProgressQuery).catch(() => null);
+    const progress = await readLiveProgress(handle).catch(() => null);
     const view = await statusView(handle, description, progress);
     if (values.json) out.json(view);
     else for (const line of statusLines(view)) out.line(line);

@@ -1,4 +1,5 @@
 import type { IngestProgress, IngestStage, IngestSummary } from '../../workflows/ingest-file-contract.ts';
+import type { StageProgress } from './stage-progress.ts';
 
 /** What the progress display knows about one file at one moment. */
 export type FileProgress = {
@@ -11,6 +12,10 @@ export type FileProgress = {
   rate: number | null;
   /** Set once the workflow has finished. */
   summary: IngestSummary | null;
+  /** How far the current stage is, when its activities report it. */
+  stageProgress?: StageProgress | null;
+  /** Seconds until the current stage is done at its recent pace; null while that is unknown. */
+  etaSeconds?: number | null;
 };
 
 export const STAGES: readonly IngestStage[] = ['queued', 'hash-dedupe', 'parse', 'load', 'aggregate', 'done'];
@@ -32,4 +37,18 @@ export function rowsPerSecond(samples: readonly RateSample[]): number | null {
   const last = samples.at(-1);
   if (!first || !last || last.atMs <= first.atMs) return null;
   return ((last.rows - first.rows) * 1000) / (last.atMs - first.atMs);
+}
+
+export type FractionSample = { atMs: number; fraction: number };
+
+/**
+ * Seconds left in a stage at its pace between the oldest and newest sample of it; null until it
+ * has moved between two samples.
+ */
+export function secondsLeft(samples: readonly FractionSample[]): number | null {
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (!first || !last || last.atMs <= first.atMs || last.fraction <= first.fraction) return null;
+  const perMs = (last.fraction - first.fraction) / (last.atMs - first.atMs);
+  return (1 - last.fraction) / perMs / 1000;
 }

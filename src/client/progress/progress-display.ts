@@ -1,26 +1,35 @@
-import type { IngestProgress, IngestSummary } from '../../workflows/ingest-file-contract.ts';
-import { rowsPerSecond, type FileProgress, type RateSample } from './file-progress.ts';
-import { renderBarLine, renderFrame } from './render-bar.ts';
+import type { IngestSummary } from '../../workflows/ingest-file-contract.ts';
+import { rowsPerSecond, secondsLeft, type FileProgress, type FractionSample, type RateSample } from './file-progress.ts';
+import { fitLine, renderBarLine, renderFinalFrame, renderFrame } from './render-bar.ts';
 import { renderPlainUpdate } from './render-lines.ts';
+import type { LiveProgress } from './stage-progress.ts';
 
 export type ProgressDisplay = {
-  update(index: number, progress: IngestProgress): void;
+  update(index: number, progress: LiveProgress): void;
   finish(index: number, summary: IngestSummary): void;
 };
 
 export type DisplayOptions = {
   /** A terminal gets bars redrawn in place; anything else gets plain lines. */
   tty: boolean;
-  columns: number;
+  /** The terminal's width, read at every redraw when given as a function (it can be resized). */
+  columns: number | (() => number);
   write: (text: string) => void;
   now?: () => number;
 };
 
 const RATE_WINDOW = 6;
+/** Samples of a stage's progress the time left is estimated over: the last few seconds of polls. */
+const ETA_WINDOW = 12;
 
-/** Keeps one FileProgress per file and draws it as the terminal (or a pipe) wants it. */
+/**
+ * Keeps one FileProgress per file and draws it as the terminal (or a pipe) wants it. On a terminal
+ * every line is cut to the width while bars are redrawn; once every file has its outcome the block
+ * is drawn a last time with the outcomes whole, as nothing is redrawn over it after that.
+ */
 export function createProgressDisplay(filenames: readonly string[], options: DisplayOptions): ProgressDisplay {
   const now = options.now ?? Date.now;
+  const columns = typeof options.columns === 'function' ? options.columns : () => options.columns as number;
   const files: FileProgress[] = filenames.map((filename) => ({
     filename,
     stage: 'queued',
@@ -29,17 +38,26 @@ export function createProgressDisplay(filenames: readonly string[], options: Dis
     rowsRejected: 0,
     rate: null,
     summary: null,
+    stageProgress: null,
+    etaSeconds: null,
   }));
   const samples: RateSample[][] = filenames.map(() => []);
-  const nameWidth = Math.min(30, Math.max(8, ...filenames.map((name) => name.length)));
-  const barWidth = Math.max(10, Math.min(24, options.columns - nameWidth - 60));
+  const stageSamples: FractionSample[][] = filenames.map(() => []);
+  const longestName = Math.max(8, ...filenames.map((name) => name.length));
+  const nameWidth = Math.min(30, longestName);
   let drawn = 0;
 
   const draw = (index: number, previous: FileProgress) => {
     const next = files[index];
     if (!next) return;
     if (options.tty) {
-      options.write(renderFrame(files.map((file) => renderBarLine(file, { nameWidth, barWidth })), drawn));
+      const width = Math.max(20, columns());
+      // A narrow terminal shortens the names first, so the percentage and time left stay in view.
+      const last = files.every((file) => file.summary !== null);
+      const names = last ? longestName : Math.min(nameWidth, Math.max(8, width - 50));
+      const barWidth = Math.max(10, Math.min(24, width - names - 60));
+      const lines = files.map((file) => renderBarLine(file, { nameWidth: names, barWidth }));
+      options.write(last ? renderFinalFrame(lines, drawn) : renderFrame(lines.map((line) => fitLine(line, width - 1)), drawn));
       drawn = files.length;
     } else {
       const line = renderPlainUpdate(previous, next);
@@ -52,22 +70,35 @@ export function createProgressDisplay(filenames: readonly string[], options: Dis
     update(index, progress) {
       const previous = files[index];
       if (!previous || previous.summary) return;
+      const at = now();
       const fileSamples = samples[index] ?? [];
-      fileSamples.push({ atMs: now(), rows: progress.rowsRead });
+      fileSamples.push({ atMs: at, rows: progress.rowsRead });
       if (fileSamples.length > RATE_WINDOW) fileSamples.shift();
-      files[index] = { ...previous, ...pick(progress), rate: rowsPerSecond(fileSamples) };
+      const stageProgress = progress.stageProgress ?? null;
+      const fractions = stageSamples[index] ?? [];
+      // A new stage, or one that stopped reporting, starts its estimate over.
+      if (progress.stage !== previous.stage || stageProgress === null) fractions.length = 0;
+      if (stageProgress !== null) fractions.push({ atMs: at, fraction: stageProgress.fraction });
+      if (fractions.length > ETA_WINDOW) fractions.shift();
+      files[index] = {
+        ...previous,
+        ...pick(progress),
+        rate: rowsPerSecond(fileSamples),
+        stageProgress,
+        etaSeconds: secondsLeft(fractions),
+      };
       draw(index, previous);
     },
     finish(index, summary) {
       const previous = files[index];
       if (!previous) return;
-      files[index] = { ...previous, ...pick(summary), stage: 'done', summary };
+      files[index] = { ...previous, ...pick(summary), stage: 'done', summary, stageProgress: null, etaSeconds: null };
       draw(index, previous);
     },
   };
 }
 
-function pick(progress: Pick<IngestProgress, 'rowsRead' | 'rowsLoaded' | 'rowsRejected'> & { stage?: IngestProgress['stage'] }) {
+function pick(progress: Pick<LiveProgress, 'rowsRead' | 'rowsLoaded' | 'rowsRejected'> & { stage?: LiveProgress['stage'] }) {
   return {
     ...(progress.stage ? { stage: progress.stage } : {}),
     rowsRead: progress.rowsRead,

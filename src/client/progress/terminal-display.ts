@@ -4,7 +4,7 @@ import { createProgressDisplay, type ProgressDisplay } from './progress-display.
 export function terminalProgressDisplay(filenames: readonly string[]): ProgressDisplay {
   return createProgressDisplay(filenames, {
     tty: process.stdout.isTTY === true,
-    columns: process.stdout.columns ?? 100,
+    columns: () => process.stdout.columns ?? 100,
     write: (text) => process.stdout.write(text),
   });
 }
