@@ -26,15 +26,25 @@ export type AggregateResult = {
 /** `daysTotal` lets a client show progress; details heartbeated before it was added lack it. */
 type AggregateHeartbeat = { daysDone: number; daysRecomputed?: number; daysTotal?: number };
 
-/** Days per transaction: short transactions keep locks brief and make progress resumable. */
-const DAYS_PER_CHUNK = 7;
+/**
+ * The most days one transaction recomputes. Each chunk's rollup reads order_items whole (a hash
+ * join beats an index lookup per order at these sizes), so fewer, longer chunks cost less, the more
+ * so the larger the table; the bound keeps a chunk's day locks and the work a retry repeats small.
+ */
+const MAX_DAYS_PER_CHUNK = 31;
 /** Chunks recomputed side by side, on separate connections: one per core of a small machine. */
 const PARALLEL_CHUNKS = 2;
 
+/** Chunks of equal length, as few as the bound allows, in rounds that keep every connection busy. */
+export function daysPerChunk(days: number): number {
+  const rounds = Math.ceil(days / (MAX_DAYS_PER_CHUNK * PARALLEL_CHUNKS));
+  return Math.max(1, Math.ceil(days / (rounds * PARALLEL_CHUNKS)));
+}
+
 /**
  * Stage 4, aggregate: recomputes sales_aggregates_daily for the given business dates, or for those a
- * file's load recorded, a chunk of days per transaction, two chunks at a time, heartbeating the days done (a prefix of the sorted
- * dates) so that a retry resumes where it stopped.
+ * file's load recorded, a chunk of days per transaction, two chunks at a time, heartbeating the days
+ * done (a prefix of the sorted dates) so that a retry resumes where it stopped.
  */
 export function createAggregateDays({ pool, pipeline, logger }: ActivityDeps) {
   return async function aggregateDays(input: AggregateInput): Promise<AggregateResult> {
@@ -49,11 +59,12 @@ export function createAggregateDays({ pool, pipeline, logger }: ActivityDeps) {
     let daysDone = resumed?.daysDone ?? 0;
     let daysRecomputed = resumed?.daysRecomputed ?? 0;
     const daysTotal = dates.length;
+    const chunkDays = daysPerChunk(daysTotal);
     context.heartbeat({ daysDone, daysRecomputed, daysTotal } satisfies AggregateHeartbeat);
     while (daysDone < dates.length) {
-      const round = dates.slice(daysDone, daysDone + DAYS_PER_CHUNK * PARALLEL_CHUNKS);
-      const chunks = Array.from({ length: Math.ceil(round.length / DAYS_PER_CHUNK) }, (_, index) =>
-        round.slice(index * DAYS_PER_CHUNK, (index + 1) * DAYS_PER_CHUNK),
+      const round = dates.slice(daysDone, daysDone + chunkDays * PARALLEL_CHUNKS);
+      const chunks = Array.from({ length: Math.ceil(round.length / chunkDays) }, (_, index) =>
+        round.slice(index * chunkDays, (index + 1) * chunkDays),
       );
       const recomputed = await Promise.all(
         chunks.map((chunk) => recomputeDailyAggregates(pool, chunk, pipeline.businessTimeZone, options)),
