@@ -28,7 +28,9 @@ export async function loadChunk(
 ): Promise<ChunkResult | null> {
   if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
 
-  const inChunk = sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
+  // A file loaded as one chunk takes every line: no hash of each line's order_ref on every pass.
+  const inChunk =
+    chunks === 1 ? sql.fragment`true` : sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
   if (!tablesLocked) {
     // The orders this chunk replaces are locked before they are read, in order_ref order like every
     // load's writes: a concurrent load replacing the same orders commits first, and the statements
@@ -86,25 +88,15 @@ export async function loadChunk(
   if (ordersLoaded !== chunkOrders) {
     throw new Error(`${chunkOrders - ordersLoaded} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
   }
-  // Each product's latest line among those inserted here is kept for the load's last step, which
-  // moves base prices forward from these instead of reading the file's lines again.
-  const { count: rowsLoaded } = await tx.one(sql.type(countRow)`
-    with inserted as (
-      insert into order_items (order_id, product_id, quantity, price, subtotal)
-      select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
-      from staging_order_lines s
-      join chunk_orders o on o.order_ref = s.order_ref
-      join products p on p.sku = s.sku
-      where s.ingestion_file_id = ${fileId} and ${inChunk}
-      returning id, order_id, product_id, price
-    ), latest as (
-      insert into ingestion_chunk_latest_prices (ingestion_file_id, chunk, product_id, item_id, price, order_date)
-      select distinct on (i.product_id) ${fileId}::uuid, ${chunk}::int, i.product_id, i.id, i.price, o.order_date
-      from inserted i
-      join chunk_orders o on o.id = i.order_id
-      order by i.product_id, o.order_date desc, i.id desc
-    )
-    select count(*) as count from inserted`);
+  const lines = await tx.query(sql.typeAlias('void')`
+    insert into order_items (order_id, product_id, quantity, price, subtotal)
+    select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
+    from staging_order_lines s
+    join chunk_orders o on o.order_ref = s.order_ref
+    join products p on p.sku = s.sku
+    where s.ingestion_file_id = ${fileId} and ${inChunk}`);
+  const rowsLoaded = lines.rowCount;
+  await keepLatestLines(tx, fileId, chunk, inChunk);
 
   // The days the chunk's orders come to and the days replaced orders leave.
   await tx.query(sql.typeAlias('void')`
@@ -118,6 +110,45 @@ export async function loadChunk(
         stale_price_products = array(select id from chunk_stale_price_products)
     where ingestion_file_id = ${fileId} and chunk = ${chunk}`);
   return { rowsLoaded, ordersLoaded };
+}
+
+/**
+ * Each product's latest line among the chunk's (latest order date, then highest line number, as the
+ * contract breaks ties), kept for the load's last step, which moves base prices forward from these
+ * instead of reading the file's lines again. Found from staging by grouping, not by sorting the
+ * chunk's lines; only then is each winner's inserted line looked up (the line of that order and
+ * product inserted last, should the order name the product twice).
+ */
+async function keepLatestLines(
+  tx: DatabaseTransactionConnection,
+  fileId: string,
+  chunk: number,
+  inChunk: FragmentSqlToken,
+): Promise<void> {
+  await tx.query(sql.typeAlias('void')`
+    insert into ingestion_chunk_latest_prices (ingestion_file_id, chunk, product_id, item_id, price, order_date, line_number)
+    with latest_date as (
+      select s.sku, max(s.order_date) as order_date
+      from staging_order_lines s
+      where s.ingestion_file_id = ${fileId} and ${inChunk}
+      group by s.sku
+    ), latest_line as (
+      select s.sku, max(s.line_number) as line_number
+      from staging_order_lines s
+      join latest_date d on d.sku = s.sku and d.order_date = s.order_date
+      where s.ingestion_file_id = ${fileId} and ${inChunk}
+      group by s.sku
+    ), winner as (
+      select p.id as product_id, o.id as order_id, s.unit_price, s.order_date, s.line_number
+      from latest_line l
+      join staging_order_lines s on s.ingestion_file_id = ${fileId} and s.line_number = l.line_number
+      join chunk_orders o on o.order_ref = s.order_ref
+      join products p on p.sku = s.sku
+    )
+    select distinct on (w.product_id) ${fileId}::uuid, ${chunk}::int, w.product_id, item.id, w.unit_price, w.order_date, w.line_number
+    from winner w
+    join order_items item on item.order_id = w.order_id and item.product_id = w.product_id
+    order by w.product_id, item.id desc`);
 }
 
 /**

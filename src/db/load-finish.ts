@@ -115,7 +115,8 @@ async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileI
       from ingestion_chunk_latest_prices kept
       where kept.ingestion_file_id = ${fileId}
         and exists (select 1 from order_items line where line.id = kept.item_id)
-      order by kept.product_id, kept.order_date desc, kept.item_id desc
+      -- Within the file a tie goes to the higher line number (rows kept before it was recorded go last).
+      order by kept.product_id, kept.order_date desc, kept.line_number desc nulls last, kept.item_id desc
     ) latest
     where p.id = latest.product_id
       and (latest.order_date, latest.id)

@@ -234,6 +234,16 @@ describe('latest wins, and ties', () => {
     expect(await regionOfCustomerOf('TIE-L1')).toBe('Kisumu');
   });
 
+  it('on equal order dates takes the base price of the higher line number within a file, whichever chunk loads it', async () => {
+    // Forty orders on one day spread over the load's chunks; the last line's price is neither the highest nor the lowest.
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      row({ ref: `TIE-P${i}`, date: DAY, email: `tie-price${i}@example.com`, sku: 'TIE-P-SKU', price: i === 39 ? '25.00' : `${10 + i}.00` }),
+    );
+    const summary = await ingestContent('tie-prices.csv', `${[HEADER, ...lines].join('\n')}\n`);
+    expect(summary).toMatchObject({ status: 'completed', rowsLoaded: 40 });
+    expect((await product('TIE-P-SKU')).basePrice).toBe('25.00');
+  });
+
   it('on equal order dates takes the later file; an earlier date in a later file does not win', async () => {
     const first = await ingestContent(
       'tie-file-1.csv',

@@ -1,3 +1,5 @@
+-- Two changes of the load (load-plan.ts, load-chunk.ts), applied together.
+
 -- A load that brings at least as many lines as order_items already holds writes orders and lines
 -- with their secondary indexes dropped and rebuilds them at the end, inside its one transaction:
 -- building an index from sorted rows costs far less than inserting each row's entry, once the file
@@ -49,3 +51,8 @@ begin
   return built;
 end
 $$;
+
+-- A chunk's latest line per product is chosen by order date, then line number (the contract's
+-- tie-break within a file); the line number is kept so that the load's last step breaks a tie
+-- between chunks the same way.
+alter table ingestion_chunk_latest_prices add column line_number integer;
