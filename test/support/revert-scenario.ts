@@ -99,3 +99,40 @@ export async function runRevert(
     args: [{ fileId, reason }],
   });
 }
+
+/**
+ * Holds the row of the customer of an order FOR UPDATE in a transaction of its own until released:
+ * a revert that must update that customer (alice's region, for A-1) stops there, with its order
+ * work done but not committed. `ended` settles when the holding transaction does (it rejects if
+ * the server went away under it).
+ */
+export async function holdCustomerOf(pool: DatabasePool, orderRef: string): Promise<{ release: () => void; ended: Promise<void> }> {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = (): void => undefined;
+  const held = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  const ended = pool.transaction(async (tx) => {
+    await tx.query(sql.unsafe`
+      select 1 from customers where id = (select customer_id from orders where order_ref = ${orderRef}) for update`);
+    holding();
+    await released;
+  });
+  await Promise.race([held, ended]);
+  return { release, ended };
+}
+
+const waitingRow = z.object({ waiting: z.boolean() });
+
+/** Whether a backend of the pool's database waits on a lock in a statement matching the pattern. */
+export async function waitsOnLock(pool: DatabasePool, pattern: string): Promise<true | undefined> {
+  const { waiting } = await pool.one(sql.type(waitingRow)`
+    select exists (
+      select 1 from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and query ~* ${pattern}
+    ) as waiting`);
+  return waiting ? true : undefined;
+}
