@@ -46,17 +46,17 @@ create table revert_kept_order_items (
   primary key (replaced_by_file_id, order_ref, item_id)
 );
 
--- Each file's own view of its customers: the region its latest line naming one gives, that line's
--- date and the file's last order date for the customer, so the region rule can be replayed
--- without a reverted file. Keyed by customer first: a revert reads every file's row of a customer.
+-- Each file's own view of its customers: the region its latest line naming one gives and that
+-- line's date, so the region rule can be replayed without a reverted file (the customer's stored
+-- orders before each load come from the order versions above). Keyed by customer first: a revert
+-- reads every file's row of a customer.
 -- Rows with no file (load_seq 0) stand for what the database held before this migration.
 create table revert_file_customers (
   email_hash text not null,
   ingestion_file_id uuid references ingestion_files (id) on delete cascade,
   load_seq bigint not null,
   region text,
-  region_at timestamptz,
-  last_order_at timestamptz
+  region_at timestamptz
 );
 create unique index revert_file_customers_key on revert_file_customers (email_hash, ingestion_file_id);
 
@@ -70,7 +70,7 @@ create table revert_file_products (
 );
 create unique index revert_file_products_key on revert_file_products (sku, ingestion_file_id);
 
-insert into revert_file_customers (email_hash, ingestion_file_id, load_seq, region, region_at, last_order_at)
-select email_hash, null, 0, region, last_order_at, last_order_at from customers;
+insert into revert_file_customers (email_hash, ingestion_file_id, load_seq, region, region_at)
+select email_hash, null, 0, region, last_order_at from customers;
 insert into revert_file_products (sku, ingestion_file_id, load_seq, name, category)
 select sku, null, 0, name, category from products;

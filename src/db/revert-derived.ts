@@ -1,5 +1,6 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { replayRegions } from './revert-regions.ts';
 import { sql } from './sql.ts';
 
 const idRow = z.object({ id: z.string() });
@@ -7,8 +8,8 @@ const idRow = z.object({ id: z.string() });
 /**
  * Customers as the remaining files make them, once the reverted file's orders are undone
  * (revert-orders.ts, whose revert_stored this reads): the file's own contribution goes, a customer
- * only it brought is deleted, the region rule is replayed over the other files' contributions in
- * load order, and the order span of every customer whose orders changed is read from its orders.
+ * only it brought is deleted, the region rule is replayed without it (revert-regions.ts), and the
+ * order span of every customer whose orders changed is read from its orders.
  * Returns how many customers were deleted.
  */
 export async function revertCustomers(tx: DatabaseTransactionConnection, fileId: string): Promise<number> {
@@ -22,38 +23,18 @@ export async function revertCustomers(tx: DatabaseTransactionConnection, fileId:
     delete from customers c
     where c.email_hash in (select email_hash from revert_customers)
       and not exists (select 1 from revert_file_customers r where r.email_hash = c.email_hash)`);
-  // The load's rule (load-prepare.ts) per file in load order: a file's region is taken when the
-  // customer has none yet or the file's region line is no older than the customer's last order so
-  // far. The region that stands is that of the last file the rule let through.
   await tx.query(sql.typeAlias('void')`
-    update customers c
-    set region = decided.region, updated_at = now()
-    from (
-      select wanted.email_hash, (
-        select r.region from (
-          select region, region_at, load_seq,
-                 bool_or(region is not null) over earlier as earlier_region,
-                 max(last_order_at) over earlier as earlier_last
-          from revert_file_customers where email_hash = wanted.email_hash
-          window earlier as (order by load_seq rows between unbounded preceding and 1 preceding)
-        ) r
-        where r.region is not null
-          and (not coalesce(r.earlier_region, false) or r.earlier_last is null or r.region_at >= r.earlier_last)
-        order by r.load_seq desc
-        limit 1) as region
-      from revert_customers wanted
-    ) decided
-    where c.email_hash = decided.email_hash and c.region is distinct from decided.region`);
+    create temporary table revert_region_customers on commit drop as
+    select c.id, c.email_hash from customers c
+    where c.email_hash in (select email_hash from revert_customers) or c.id in (select id from revert_touched)`);
+  await tx.query(sql.typeAlias('void')`analyze revert_region_customers`);
+  await replayRegions(tx);
   await tx.query(sql.typeAlias('void')`
     update customers c
     set first_order_at = span.first_order_at, last_order_at = span.last_order_at, updated_at = now()
     from (
       select touched.id, min(o.order_date) as first_order_at, max(o.order_date) as last_order_at
-      from (
-        select customer_id as id from revert_stored
-        union select restored_customer_id from revert_stored where restores
-        union select c.id from customers c where c.email_hash in (select email_hash from revert_customers)
-      ) touched
+      from revert_region_customers touched
       left join orders o on o.customer_id = touched.id
       group by touched.id
     ) span

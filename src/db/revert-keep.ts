@@ -38,11 +38,10 @@ export async function keepFileContributions(tx: DatabaseTransactionConnection, f
     where id = ${fileId}
     returning load_seq as "loadSeq"`);
   await tx.query(sql.typeAlias('void')`
-    insert into revert_file_customers (email_hash, ingestion_file_id, load_seq, region, region_at, last_order_at)
-    select email_hash, ${fileId}::uuid, ${loadSeq}::bigint, region, region_at, last_order_at from file_customers
+    insert into revert_file_customers (email_hash, ingestion_file_id, load_seq, region, region_at)
+    select email_hash, ${fileId}::uuid, ${loadSeq}::bigint, region, region_at from file_customers
     on conflict (email_hash, ingestion_file_id) do update
-    set load_seq = excluded.load_seq, region = excluded.region, region_at = excluded.region_at,
-        last_order_at = excluded.last_order_at`);
+    set load_seq = excluded.load_seq, region = excluded.region, region_at = excluded.region_at`);
   await tx.query(sql.typeAlias('void')`
     insert into revert_file_products (sku, ingestion_file_id, load_seq, name, category)
     select sku, ${fileId}::uuid, ${loadSeq}::bigint, product_name, category from file_products

@@ -20,8 +20,9 @@ export type OrderChanges = {
  * that reverting that later file restores the version before this one.
  *
  * Leaves temporary tables for the rest of the revert: revert_stored (the file's stored orders with
- * what they get back), revert_dates (business dates whose orders change) and revert_products (the
- * products of every line removed or restored, whose base price is recomputed).
+ * what they get back), revert_touched (customers whose orders change, see below), revert_dates
+ * (business dates whose orders change) and revert_products (the products of every line removed or
+ * restored, whose base price is recomputed).
  */
 export async function revertOrders(
   tx: DatabaseTransactionConnection,
@@ -48,6 +49,14 @@ export async function revertOrders(
   await tx.query(sql.typeAlias('void')`
     create temporary table revert_superseded on commit drop as
     select order_ref, replaced_by_file_id as successor from revert_kept_orders where source_file_id = ${fileId}`);
+  // Customers whose stored orders, now or at some later file's load, differ without the file: those
+  // of its stored versions, of the versions restored, and of the versions before its superseded ones.
+  await tx.query(sql.typeAlias('void')`
+    create temporary table revert_touched on commit drop as
+    select customer_id as id from revert_stored
+    union select restored_customer_id from revert_stored where restores
+    union select k.customer_id from revert_kept_orders k
+    where k.replaced_by_file_id = ${fileId} and k.order_ref in (select order_ref from revert_superseded)`);
 
   await tx.query(sql.typeAlias('void')`
     create temporary table revert_dates on commit drop as

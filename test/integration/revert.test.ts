@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { ORDER_LINES_HEADER } from '../support/order-line-rows.ts';
+import { writeGeneratedFile } from '../support/generated-file.ts';
+import { ORDER_LINES_HEADER, orderLineRows } from '../support/order-line-rows.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 import { contractTables, REVERT_PIPELINE, runRevert, writeScenarioFiles } from '../support/revert-scenario.ts';
 
@@ -112,6 +113,55 @@ describe('pipeforge revert', () => {
       expect(await contractTables(reverted.pool)).toEqual(await contractTables(onlyAB.pool));
     } finally {
       await onlyAB.stop();
+    }
+  });
+
+  it("replays the region rule against the customer's stored orders as each later load saw them", async () => {
+    // B moves alice's latest order earlier, so C's region line, older than A's order but newer than
+    // what was stored when C loaded, won; D's older line did not. Reverting D must keep C's.
+    const [loaded, reference] = await Promise.all([startPipelineHarness(), startPipelineHarness()]);
+    try {
+      const line = orderLineRows('2026-03-10T10:00:00Z');
+      const write = async (name: string, rows: string[]) => {
+        const path = join(workDir, name);
+        await writeFile(path, `${[ORDER_LINES_HEADER, ...rows].join('\n')}\n`);
+        return path;
+      };
+      const paths = [
+        await write('r-a.csv', [line({ ref: 'X', email: 'alice@example.com', region: 'North' })]),
+        await write('r-b.csv', [line({ ref: 'X', date: '2026-03-01T10:00:00Z', email: 'alice@example.com', region: 'North' })]),
+        await write('r-c.csv', [line({ ref: 'Z', date: '2026-03-05T10:00:00Z', email: 'alice@example.com', region: 'South' })]),
+        await write('r-d.csv', [line({ ref: 'W', date: '2026-02-01T10:00:00Z', email: 'alice@example.com', region: 'East' })]),
+      ];
+      const loadedIds: string[] = [];
+      for (const path of paths) loadedIds.push(await ingestCompleted(loaded, path));
+      for (const path of paths.slice(0, 3)) await ingestCompleted(reference, path);
+      await runRevert(loaded.client, loaded.taskQueue, loadedIds[3] ?? '');
+      const tables = await contractTables(loaded.pool);
+      expect(tables.customers).toEqual([expect.stringContaining('|South|')]);
+      expect(tables).toEqual(await contractTables(reference.pool));
+    } finally {
+      await Promise.all([loaded.stop(), reference.stop()]);
+    }
+  });
+
+  it.each([0, 1, 2])('generated files that share orders, customers and products: reverting file %i of 3', async (reverted) => {
+    const [loaded, reference] = await Promise.all([startPipelineHarness(), startPipelineHarness()]);
+    try {
+      // The same order refs in all three, so each file replaces most of the one before.
+      const paths = await Promise.all(
+        [3_000, 2_000, 1_000].map((rows, index) =>
+          writeGeneratedFile(join(workDir, `g${index}.csv`), { rows, seed: 11 + index, days: 20 }),
+        ),
+      );
+      const generatedIds: string[] = [];
+      for (const path of paths) generatedIds.push(await ingestCompleted(loaded, path));
+      for (const path of paths.filter((_, index) => index !== reverted)) await ingestCompleted(reference, path);
+      const summary = await runRevert(loaded.client, loaded.taskQueue, generatedIds[reverted] ?? '');
+      expect(summary.revertedNow).toBe(true);
+      expect(await contractTables(loaded.pool)).toEqual(await contractTables(reference.pool));
+    } finally {
+      await Promise.all([loaded.stop(), reference.stop()]);
     }
   });
 
