@@ -7,6 +7,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { writeGeneratedFile } from '../support/generated-file.ts';
 import { ORDER_LINES_HEADER, orderLineRows } from '../support/order-line-rows.ts';
+import { previewRevert, revertFile } from '../../src/db/revert-file.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 import { contractTables, REVERT_PIPELINE, runRevert, writeScenarioFiles } from '../support/revert-scenario.ts';
 
@@ -60,7 +61,14 @@ describe('pipeforge revert', () => {
     ids.c = await ingestCompleted(reverted, files.c);
     await ingestCompleted(fresh, files.a);
     await ingestCompleted(fresh, files.c);
-    expect(await contractTables(reverted.pool)).not.toEqual(await contractTables(fresh.pool));
+    const before = await contractTables(reverted.pool);
+    expect(before).not.toEqual(await contractTables(fresh.pool));
+
+    // The preview is the revert rolled back: the same counts, nothing changed.
+    const preview = await previewRevert(reverted.pool, ids.b, { reason: null, timeZone: 'UTC', retentionDays: null });
+    expect(preview).toMatchObject({ revertedNow: true, outcome: { ordersRestored: 2, ordersDeleted: 1, daysAffected: 5 } });
+    expect(await contractTables(reverted.pool)).toEqual(before);
+    expect((await fileState(reverted, ids.b)).status).toBe('completed');
 
     const summary = await runRevert(reverted.client, reverted.taskQueue, ids.b);
     expect(summary).toMatchObject({
@@ -181,5 +189,17 @@ describe('pipeforge revert', () => {
     expect(String((refused as WorkflowFailedError).cause?.message)).toContain(`file ${failed.fileId} is failed`);
     expect(await contractTables(reverted.pool)).toEqual(before);
     expect((await fileState(reverted, failed.fileId)).status).toBe('failed');
+  });
+
+  it('refuses a file loaded longer ago than PIPEFORGE_REVERT_RETENTION_DAYS', async () => {
+    await reverted.pool.query(sql.unsafe`update ingestion_files set loaded_at = now() - interval '3 days' where id = ${ids.a}`);
+    const before = await contractTables(reverted.pool);
+    const options = { reason: null, timeZone: 'UTC', retentionDays: 2 };
+    await expect(revertFile(reverted.pool, ids.a, options)).rejects.toThrow(/PIPEFORGE_REVERT_RETENTION_DAYS allows/);
+    expect(await contractTables(reverted.pool)).toEqual(before);
+    expect((await fileState(reverted, ids.a)).status).toBe('completed');
+    // Within the limit it reverts.
+    const within = await revertFile(reverted.pool, ids.a, { ...options, retentionDays: 4 });
+    expect(within.revertedNow).toBe(true);
   });
 });

@@ -107,6 +107,7 @@ function previewLines(filename: string, fileId: string, outcome: RevertOutcome):
 }
 
 function describeReverted(filename: string, summary: RevertSummary): string {
+  if (!summary.revertedNow) return `${filename}: file ${summary.fileId} had been reverted meanwhile, at ${summary.revertedAt}; nothing changed now`;
   return (
     `${filename}: reverted — ${formatCount(summary.ordersRestored)} orders restored, ` +
     `${formatCount(summary.ordersDeleted)} deleted, ${formatCount(summary.daysAggregated)} days aggregated (file ${summary.fileId})`
