@@ -1,5 +1,6 @@
 import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { containsEmail } from '../domain/email-in-text.ts';
 import { RevertRefusedError } from '../errors.ts';
 import { revertCustomers, revertProducts } from './revert-derived.ts';
 import { holdRevertLock } from './revert-keep.ts';
@@ -86,6 +87,9 @@ export async function previewRevert(pool: DatabasePool, fileId: string, options:
 }
 
 async function revertInTransaction(tx: DatabaseTransactionConnection, fileId: string, options: RevertOptions): Promise<RevertResult> {
+  if (options.reason !== null && containsEmail(options.reason)) {
+    throw new RevertRefusedError('the reason looks like it holds an email address, which PipeForge never stores');
+  }
   await holdRevertLock(tx);
   const file = await lockFile(tx, fileId, options.retentionDays);
   if (file.status === 'reverted' && file.revertedAt !== null && file.revertOutcome !== null) {

@@ -56,6 +56,12 @@ describe('pipeforge revert', () => {
     expect(await contractTables(harness.pool)).toEqual(before);
   });
 
+  it('refuses a reason that holds an email address', async () => {
+    const run = await pipeforge('revert', '00000000-0000-4000-8000-00000000beef', '--yes', '--reason', 'asked by Jane.Doe@example.com');
+    expectOneLine(run, 2, 'email address');
+    expect(run.stderr).not.toContain('Jane.Doe');
+  });
+
   it('refuses an unknown id in one line', async () => {
     expectOneLine(await pipeforge('revert', '00000000-0000-4000-8000-00000000beef', '--yes'), 1, 'no ingestion file has the id');
   });

@@ -3,6 +3,7 @@ import { loadDatabaseConfig, loadTemporalConfig } from '../../config.ts';
 import { findFile } from '../../db/ingestion-files.ts';
 import { createDatabasePool } from '../../db/pool.ts';
 import { previewRevert, type RevertOutcome } from '../../db/revert-file.ts';
+import { containsEmail } from '../../domain/email-in-text.ts';
 import { RevertRefusedError, UsageError } from '../../errors.ts';
 import { IngestSearchAttributes } from '../../workflows/ingest-file-contract.ts';
 import { revertWorkflowId, type RevertSummary } from '../../workflows/revert-file-contract.ts';
@@ -26,6 +27,10 @@ import { connectClient } from '../temporal-client.ts';
 export const revertCommand = commandRunner('revert', REVERT, async ({ values, args }) => {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (!values.yes && !interactive) throw new UsageError('not a terminal, so nobody can confirm: pass --yes to revert');
+  // The reason is stored and travels through Temporal: no customer email may ride along.
+  if (values.reason !== undefined && containsEmail(values.reason)) {
+    throw new UsageError('--reason looks like it holds an email address, which PipeForge never stores; leave it out');
+  }
   const database = loadDatabaseConfig();
   await ensureReachable(databaseEndpoint(database));
   const pool = await createDatabasePool(database);
