@@ -51,19 +51,22 @@ create table revert_kept_order_items (
 -- orders before each load come from the order versions above). Keyed by customer first: a revert
 -- reads every file's row of a customer.
 -- Rows with no file (load_seq 0) stand for what the database held before this migration.
+-- No foreign key: a per-row check would cost the load's first transaction a lookup per customer,
+-- and these rows are written only once a load has begun to commit, after which no file row is
+-- ever deleted (a discard only removes files whose load never started).
 create table revert_file_customers (
   email_hash text not null,
-  ingestion_file_id uuid references ingestion_files (id) on delete cascade,
+  ingestion_file_id uuid,
   load_seq bigint not null,
   region text,
   region_at timestamptz
 );
 create unique index revert_file_customers_key on revert_file_customers (email_hash, ingestion_file_id);
 
--- Each file's name and category for its skus (from its last line for the sku).
+-- Each file's name and category for its skus (from its last line for the sku); no foreign key, as above.
 create table revert_file_products (
   sku text not null,
-  ingestion_file_id uuid references ingestion_files (id) on delete cascade,
+  ingestion_file_id uuid,
   load_seq bigint not null,
   name text not null,
   category text not null
