@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ORDER_LINES_HEADER } from '../support/order-line-rows.ts';
 import { runPipeforge, STACK_FRAME, stderrLines, type CliRun } from '../support/cli-process.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
 import { contractTables, REVERT_PIPELINE, writeScenarioFiles } from '../support/revert-scenario.ts';
@@ -62,8 +63,13 @@ describe('pipeforge revert', () => {
     expect(run.stderr).not.toContain('Jane.Doe');
   });
 
-  it('refuses an unknown id in one line', async () => {
+  it('refuses an unknown id and a file that did not load, each in one line', async () => {
     expectOneLine(await pipeforge('revert', '00000000-0000-4000-8000-00000000beef', '--yes'), 1, 'no ingestion file has the id');
+    const path = join(workDir, 'all-bad.csv');
+    await writeFile(path, `${ORDER_LINES_HEADER}\nX-1,2026-03-01T10:00:00Z,x@example.com,,SKU-1,W,T,none,1.00,card\n`);
+    const failed = await harness.ingest(path);
+    expect(failed.status).toBe('failed');
+    expectOneLine(await pipeforge('revert', failed.fileId, '--yes'), 1, `file ${failed.fileId} is failed`);
   });
 
   it('shows what will change, reverts, and says so when asked again', async () => {
