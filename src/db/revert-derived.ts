@@ -25,8 +25,9 @@ export async function revertCustomers(tx: DatabaseTransactionConnection, fileId:
       and not exists (select 1 from revert_file_customers r where r.email_hash = c.email_hash)`);
   await tx.query(sql.typeAlias('void')`
     create temporary table revert_region_customers on commit drop as
-    select c.id, c.email_hash from customers c
-    where c.email_hash in (select email_hash from revert_customers) or c.id in (select id from revert_touched)`);
+    select c.id, c.email_hash from customers c where c.email_hash in (select email_hash from revert_customers)
+    union
+    select c.id, c.email_hash from customers c where c.id in (select id from revert_touched)`);
   await tx.query(sql.typeAlias('void')`analyze revert_region_customers`);
   await replayRegions(tx);
   await tx.query(sql.typeAlias('void')`

@@ -1,8 +1,10 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 import { sql } from './sql.ts';
 
 const countRow = z.object({ count: z.number() });
+const settingRow = z.object({ value: z.string() });
 
 export type OrderChanges = {
   /** Orders stored from the file that get back the version the file replaced. */
@@ -71,6 +73,7 @@ export async function revertOrders(
     where k.replaced_by_file_id = ${fileId} and k.order_ref in (select order_ref from revert_stored where restores)`);
 
   await tx.query(sql.typeAlias('void')`delete from order_items where order_id in (select id from revert_stored)`);
+  await withoutPerRowReferenceChecks(tx, fileId);
   await tx.query(sql.typeAlias('void')`
     update orders o
     set order_date = r.restored_date, customer_id = r.restored_customer_id, total_amount = r.restored_total,
@@ -85,6 +88,7 @@ export async function revertOrders(
     join revert_kept_order_items k on k.replaced_by_file_id = ${fileId} and k.order_ref = r.order_ref
     where r.restores
     order by k.item_id`);
+  await restorePerRowReferenceChecks(tx);
   const deleted = await tx.query(sql.typeAlias('void')`
     delete from orders where id in (select id from revert_stored where not restores)`);
 
@@ -116,4 +120,32 @@ async function relinkSupersededVersions(tx: DatabaseTransactionConnection, fileI
     update revert_kept_orders k set replaced_by_file_id = s.successor
     from revert_superseded s
     where k.replaced_by_file_id = ${fileId} and k.order_ref = s.order_ref`);
+}
+
+/**
+ * The restored orders and lines reference customers, files and products the versions name: those
+ * are checked and locked once (as a load chunk does, referenced-rows.ts), the orders themselves are
+ * locked already, and the per-row checks of the restore are skipped.
+ */
+async function withoutPerRowReferenceChecks(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  await lockReferencedRows(tx, 'customers', sql.fragment`select restored_customer_id from revert_stored where restores`);
+  await lockReferencedRows(
+    tx,
+    'ingestion_files',
+    sql.fragment`select source_file_id from revert_stored where restores and source_file_id is not null`,
+  );
+  await lockReferencedRows(
+    tx,
+    'products',
+    sql.fragment`select k.product_id from revert_kept_order_items k
+      where k.replaced_by_file_id = ${fileId} and k.order_ref in (select order_ref from revert_stored where restores)`,
+  );
+  await skipPerRowReferenceChecks(tx);
+}
+
+/** The deletes that follow keep their foreign-key actions and checks. */
+async function restorePerRowReferenceChecks(tx: DatabaseTransactionConnection): Promise<void> {
+  await tx.query(sql.type(settingRow)`
+    select set_config('session_replication_role', 'origin', true) as value
+    where has_parameter_privilege('session_replication_role', 'SET')`);
 }

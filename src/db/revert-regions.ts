@@ -27,6 +27,9 @@ export async function replayRegions(tx: DatabaseTransactionConnection): Promise<
     select k.order_ref, k.customer_id, k.order_date, coalesce(f.load_seq, 0)
     from revert_kept_orders k left join ingestion_files f on f.id = k.source_file_id
     where k.order_ref in (select order_ref from refs)`);
+  // Both are looked up once per customer below: without indexes each look-up scans every version.
+  await tx.query(sql.typeAlias('void')`create index on revert_versions (customer_id)`);
+  await tx.query(sql.typeAlias('void')`create index on revert_versions (order_ref, seq)`);
   await tx.query(sql.typeAlias('void')`analyze revert_versions`);
   await tx.query(sql.typeAlias('void')`
     create temporary table revert_region_rules on commit drop as
@@ -35,6 +38,7 @@ export async function replayRegions(tx: DatabaseTransactionConnection): Promise<
     from revert_region_customers rc
     join revert_file_customers r on r.email_hash = rc.email_hash
     window earlier as (partition by rc.id order by r.load_seq rows between unbounded preceding and 1 preceding)`);
+  await tx.query(sql.typeAlias('void')`create index on revert_region_rules (id, load_seq)`);
   await tx.query(sql.typeAlias('void')`analyze revert_region_rules`);
   await tx.query(sql.typeAlias('void')`
     update customers c

@@ -18,7 +18,7 @@ import { revertWorkflowId } from '../../src/workflows/revert-file-contract.ts';
 import { revertFileWorkflow } from '../../src/workflows/revert-file.ts';
 import { pendingActivity } from '../support/pending-activities.ts';
 import { startPipelineHarness } from '../support/pipeline-harness.ts';
-import { contractTables, holdCustomerOf, REVERT_PIPELINE, waitsOnLock, writeScenarioFiles } from '../support/revert-scenario.ts';
+import { contractTables, HELD_ON_ALICE, holdCustomerOf, REVERT_PIPELINE, waitsOnLock, writeScenarioFiles } from '../support/revert-scenario.ts';
 import { requireTestEnv, TEST_ENV_KEYS } from '../support/test-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -101,7 +101,7 @@ describe('PostgreSQL restarted under a revert', () => {
       workflowId: revertWorkflowId(b),
       args: [{ fileId: b, reason: 'outage test' }],
     });
-    await waitFor(() => waitsOnLock(testPool, 'update customers'), { what: 'the revert held on alice', timeoutMs: TIMEOUT_MS, intervalMs: 50 });
+    await waitFor(() => waitsOnLock(testPool, HELD_ON_ALICE), { what: 'the revert held on alice', timeoutMs: TIMEOUT_MS, intervalMs: 50 });
     await stack.servers.postgres.stop();
     await holdEnded;
     const failing = await waitFor(

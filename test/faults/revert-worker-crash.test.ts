@@ -14,7 +14,7 @@ import { revertWorkflowId } from '../../src/workflows/revert-file-contract.ts';
 import { revertFileWorkflow } from '../../src/workflows/revert-file.ts';
 import { pendingActivity } from '../support/pending-activities.ts';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness.ts';
-import { contractTables, holdCustomerOf, REVERT_PIPELINE, waitsOnLock, writeScenarioFiles } from '../support/revert-scenario.ts';
+import { contractTables, HELD_ON_ALICE, holdCustomerOf, REVERT_PIPELINE, waitsOnLock, writeScenarioFiles } from '../support/revert-scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { killAllWorkerProcesses, startWorkerProcess, type WorkerProcessEnv } from '../support/worker-process.ts';
@@ -92,13 +92,13 @@ describe('a worker killed in the middle of a revert', () => {
       workflowId: revertWorkflowId(b),
       args: [{ fileId: b, reason: 'crash test' }],
     });
-    await waitFor(() => waitsOnLock(database.pool, 'update customers'), { what: 'the revert held on alice', timeoutMs: TIMEOUT_MS, intervalMs: 50 });
+    await waitFor(() => waitsOnLock(database.pool, HELD_ON_ALICE), { what: 'the revert held on alice', timeoutMs: TIMEOUT_MS, intervalMs: 50 });
     await first.kill();
     expect(await pendingActivity(handle, 'revertFile')).toMatchObject({ attempt: 1 });
     hold.release();
     await hold.ended;
     // The dead worker's transaction can only roll back: B is loaded as before.
-    await waitFor(async () => ((await waitsOnLock(database.pool, 'update customers')) ? undefined : true), {
+    await waitFor(async () => ((await waitsOnLock(database.pool, HELD_ON_ALICE)) ? undefined : true), {
       what: 'the dead attempt to end',
       timeoutMs: TIMEOUT_MS,
     });

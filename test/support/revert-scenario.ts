@@ -125,6 +125,13 @@ export async function holdCustomerOf(pool: DatabasePool, orderRef: string): Prom
   return { release, ended };
 }
 
+/**
+ * The statements a revert stops at behind holdCustomerOf(pool, 'A-1'): the lock it takes on the
+ * customers its restored orders reference, and the update of alice's region. Its own order work
+ * (the lines of B's orders deleted) is done by then, uncommitted.
+ */
+export const HELD_ON_ALICE = 'for key share|update customers';
+
 const waitingRow = z.object({ waiting: z.boolean() });
 
 /** Whether a backend of the pool's database waits on a lock in a statement matching the pattern. */
