@@ -50,6 +50,7 @@ const pipelineSchema = z.object({
   PIPEFORGE_BUSINESS_TZ: timeZone.default('UTC'),
   PIPEFORGE_MAX_REJECT_RATIO: z.coerce.number().min(0).max(1).default(0.05),
   PIPEFORGE_PARSE_RANGE_BYTES: z.coerce.number().int().min(1).default(DEFAULT_PARSE_RANGE_BYTES),
+  PIPEFORGE_REVERT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });
 
 const loggingSchema = z.object({
@@ -84,6 +85,8 @@ export type PipelineConfig = {
   maxRejectRatio: number;
   /** About how many bytes of a file one parse activity reads (see DEFAULT_PARSE_RANGE_BYTES). */
   parseRangeBytes: number;
+  /** Files loaded longer ago than this many days refuse to revert; unset: no limit. */
+  revertRetentionDays?: number | undefined;
 };
 export type LogLevel = z.infer<typeof loggingSchema>['LOG_LEVEL'];
 
@@ -132,6 +135,7 @@ export function loadPipelineConfig(env: Env = process.env): PipelineConfig {
     businessTimeZone: parsed.PIPEFORGE_BUSINESS_TZ,
     maxRejectRatio: parsed.PIPEFORGE_MAX_REJECT_RATIO,
     parseRangeBytes: parsed.PIPEFORGE_PARSE_RANGE_BYTES,
+    revertRetentionDays: parsed.PIPEFORGE_REVERT_RETENTION_DAYS,
   };
 }
 

@@ -81,3 +81,11 @@ export class MissingObjectError extends Error {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/**
+ * A file cannot be reverted as asked: unknown, not (yet) loaded, or loaded before PipeForge kept
+ * what a revert needs. Nothing was changed; trying again would be refused the same way.
+ */
+export class RevertRefusedError extends Error {
+  override readonly name = 'RevertRefusedError';
+}

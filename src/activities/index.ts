@@ -9,6 +9,7 @@ import { createLoadFromStaging } from './load-from-staging.ts';
 import { createParseRange } from './parse-range.ts';
 import { createParseToStaging } from './parse-to-staging.ts';
 import { createRecordOutcome } from './record-outcome.ts';
+import { createRevertFile } from './revert-file.ts';
 import { reportCancellation, storeEndingOnCancel } from './stop-on-cancel.ts';
 
 export type { ActivityDeps };
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetric
   const loadFromStaging = reportCancellation(createLoadFromStaging(cancellable));
   const aggregateDays = createAggregateDays(withContext);
   const discardCancelledIngestion = createDiscardIngestion(withContext);
+  const revertFile = createRevertFile(withContext);
   return {
     hashAndClaim: timed('hash-dedupe', hashAndClaim, (claim) => {
       if (claim.duplicateOf !== null) metrics?.files.inc({ status: 'duplicate' });
@@ -49,6 +51,7 @@ export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetric
     discardCancelledIngestion: timed('cancel', discardCancelledIngestion, (result) => {
       if (result.discarded) metrics?.files.inc({ status: 'cancelled' });
     }),
+    revertFile: timed('revert', revertFile),
   };
 }
 

@@ -3,6 +3,7 @@ import type { CommandRun } from './command-line/run.ts';
 import type { CommandGroupSpec, CommandSpec } from './command-line/spec.ts';
 import { AGGREGATE, REPORT, SCHEDULE } from './command-specs/aggregation.ts';
 import { CANCEL, FILES, INGEST, REJECTS, RETRY, STATUS, WATCH } from './command-specs/ingestion.ts';
+import { REVERT } from './command-specs/revert.ts';
 import { DEMO, DEV, GENERATE, MIGRATE, PROVISION } from './command-specs/stack.ts';
 
 export type Command = {
@@ -39,6 +40,7 @@ export const COMMAND_LIST: ReadonlyArray<readonly [string, Command]> = [
   ['files', { spec: FILES, run: lazy(() => import('./commands/files.ts'), 'filesCommand'), usesDevEnv: true }],
   ['retry', { spec: RETRY, run: lazy(() => import('./commands/retry.ts'), 'retryCommand'), usesDevEnv: true }],
   ['cancel', { spec: CANCEL, run: lazy(() => import('./commands/cancel.ts'), 'cancelCommand'), usesDevEnv: true }],
+  ['revert', { spec: REVERT, run: lazy(() => import('./commands/revert.ts'), 'revertCommand'), usesDevEnv: true }],
   ['watch', { spec: WATCH, run: lazy(() => import('./commands/watch.ts'), 'watchCommand'), usesDevEnv: true }],
 ];
 

@@ -14,7 +14,8 @@ const claimRow = z.object({ id: z.string(), status: z.string(), claimedBy: z.str
 
 /**
  * Claims a content hash for ingestion. The unique content_hash makes this safe under any race:
- * exactly one row per content exists. Content that completed before is a duplicate; content whose
+ * exactly one row per content exists besides reverted ones (a reverted file's content loads anew,
+ * as a new file). Content that completed before is a duplicate; content whose
  * earlier attempt failed is reset and claimed again; a pending or processing row is the same
  * ingestion resuming (one workflow id per content hash means no second one can be running).
  *
@@ -30,13 +31,13 @@ export async function claimFile(
     const inserted = await tx.maybeOne(sql.type(claimRow)`
       insert into ingestion_files (filename, file_path, content_hash, status, claimed_by)
       values (${file.filename}, ${file.filePath}, ${file.contentHash}, 'pending', ${file.claimedBy})
-      on conflict (content_hash) do nothing
+      on conflict (content_hash) where status <> 'reverted' do nothing
       returning id, status, claimed_by as "claimedBy"`);
     if (inserted) return { fileId: inserted.id, duplicateOf: null };
 
     const existing = await tx.one(sql.type(claimRow)`
       select id, status, claimed_by as "claimedBy" from ingestion_files
-      where content_hash = ${file.contentHash} for update`);
+      where content_hash = ${file.contentHash} and status <> 'reverted' for update`);
     if (existing.status === 'completed') {
       if (file.claimedBy !== null && existing.claimedBy === file.claimedBy) {
         return { fileId: existing.id, duplicateOf: null, completedByClaimant: true };
@@ -52,7 +53,8 @@ export async function claimFile(
         update ingestion_files
         set status = 'pending', filename = ${file.filename}, file_path = ${file.filePath},
             total_rows = null, processed_rows = null, failed_rows = null, error_message = null,
-            started_at = null, completed_at = null, loaded_at = null, load_started_at = null, updated_at = now()
+            started_at = null, completed_at = null, loaded_at = null, load_started_at = null, load_seq = null, load_rebuilds_indexes = null,
+            updated_at = now()
         where id = ${existing.id}`);
     }
     return { fileId: existing.id, duplicateOf: null };
@@ -125,7 +127,7 @@ const fileRow = z.object({
   filename: z.string(),
   filePath: z.string(),
   contentHash: z.string(),
-  status: z.enum(['pending', 'processing', 'completed', 'failed']),
+  status: z.enum(['pending', 'processing', 'completed', 'failed', 'reverted']),
   totalRows: z.number().nullable(),
   processedRows: z.number().nullable(),
   failedRows: z.number().nullable(),
@@ -151,5 +153,8 @@ export async function findFile(pool: DatabasePool, idOrHash: string): Promise<In
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrHash);
   return pool.maybeOne(sql.type(fileRow)`
     select ${fileColumns} from ingestion_files
-    where ${isUuid ? sql.fragment`id = ${idOrHash}::uuid` : sql.fragment`content_hash = ${idOrHash}`}`);
+    where ${isUuid ? sql.fragment`id = ${idOrHash}::uuid` : sql.fragment`content_hash = ${idOrHash}`}
+    -- A hash names its live file first; reverted files of the same content after it, newest first.
+    order by status = 'reverted', inserted_at desc
+    limit 1`);
 }

@@ -2,6 +2,7 @@ import type { DatabaseTransactionConnection, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { claimLoadChunk } from './file-work-rows.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
+import { keepReplacedVersions } from './revert-keep.ts';
 import { sql } from './sql.ts';
 
 export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
@@ -73,6 +74,7 @@ export async function loadChunk(
     insert into ingestion_touched_customers (ingestion_file_id, chunk, customer_id)
     select distinct ${fileId}::uuid, ${chunk}::int, replaced_customer_id from chunk_orders where replaces`);
 
+  await keepReplacedVersions(tx, fileId);
   // A deleted line may be the one a product's base price came from; the product is then recorded.
   await tx.query(sql.typeAlias('void')`
     create temporary table chunk_stale_price_products on commit drop as

@@ -1,6 +1,7 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { clearLoadWorkRows, recordChunkAffectedDates } from './file-work-rows.ts';
+import { holdLoadLock } from './revert-keep.ts';
 import { sql } from './sql.ts';
 
 const totalsRow = z.object({ chunksDone: z.number(), rowsLoaded: z.number(), ordersLoaded: z.number() });
@@ -16,6 +17,7 @@ export async function finishLoad(
   fileId: string,
   chunks: number,
 ): Promise<{ rowsLoaded: number; ordersLoaded: number }> {
+  await holdLoadLock(tx);
   const totals = await tx.one(sql.type(totalsRow)`
     select count(*) as "chunksDone",
            coalesce(sum(rows_loaded), 0) as "rowsLoaded",

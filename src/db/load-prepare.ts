@@ -1,5 +1,6 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { holdLoadLock, keepFileContributions } from './revert-keep.ts';
 import { sql } from './sql.ts';
 
 const idRow = z.object({ id: z.string() });
@@ -11,10 +12,12 @@ const idRow = z.object({ id: z.string() });
  * transaction). Safe to run again: each step is an upsert that a second run finds already done.
  */
 export async function prepareLoad(tx: DatabaseTransactionConnection, fileId: string, timeZone: string): Promise<void> {
+  await holdLoadLock(tx);
   await collectFileProducts(tx, fileId);
   await recordCategoryChangeDates(tx, fileId, timeZone);
   await upsertCustomers(tx, fileId);
   await upsertProducts(tx);
+  await keepFileContributions(tx, fileId);
   await tx.query(sql.typeAlias('void')`
     update ingestion_files set load_started_at = coalesce(load_started_at, now()), updated_at = now()
     where id = ${fileId}`);

@@ -29,6 +29,12 @@ export function mockActivities(overrides: Partial<Activities> = {}): MockedActiv
     markFileCompleted: async () => undefined,
     markFileFailed: async () => undefined,
     discardCancelledIngestion: async () => ({ discarded: true }),
+    revertFile: async (input) => ({
+      revertedNow: true,
+      revertedAt: '2026-03-05T10:00:00.000Z',
+      reason: input.reason,
+      outcome: { ordersRestored: 2, ordersDeleted: 1, ordersUnchanged: 0, customersRemoved: 1, productsRemoved: 0, daysAffected: 3 },
+    }),
   };
   const all = { ...happy, ...overrides };
   return {
@@ -41,6 +47,7 @@ export function mockActivities(overrides: Partial<Activities> = {}): MockedActiv
     markFileCompleted: jest.fn(all.markFileCompleted),
     markFileFailed: jest.fn(all.markFileFailed),
     discardCancelledIngestion: jest.fn(all.discardCancelledIngestion),
+    revertFile: jest.fn(all.revertFile),
   };
 }
 
