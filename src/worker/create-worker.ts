@@ -33,8 +33,9 @@ export async function createIngestWorker(options: IngestWorkerOptions): Promise<
     workflowBundle,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
-    // Without this the server hands the activities a workflow task schedules to the worker that
-    // completed it: every part of a file's parse would land on one worker whatever others poll.
+    // Eager dispatch would hand the activities a workflow task schedules (a file's parse parts) to
+    // the worker that completed it before any other could poll; off, they go through the task
+    // queue. Which polling worker gets each is still the server's choice (BENCHMARKS.md).
     maxEagerActivityReservationsPerWorkflowTask: 0,
     // Heartbeat details (the parse's line reached) feed live progress and deliver cancels; the
     // default throttle (80% of the heartbeat timeout, 16 s) would make both lag that long.
