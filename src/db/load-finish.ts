@@ -1,5 +1,6 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { recomputeBasePricesFromLines } from './base-prices.ts';
 import { clearLoadWorkRows, recordChunkAffectedDates } from './file-work-rows.ts';
 import { holdLoadLock } from './revert-keep.ts';
 import { sql } from './sql.ts';
@@ -90,24 +91,15 @@ async function refreshCustomerOrderSpans(tx: DatabaseTransactionConnection, file
  * next-latest line for those is not known here.
  */
 async function refreshProductBasePrices(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await tx.query(sql.typeAlias('void')`
-    update products p
-    set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
-        updated_at = now()
-    from (
-      select distinct on (oi.product_id) oi.product_id, oi.id, oi.price, o.order_date
-      from order_items oi
-      join orders o on o.id = oi.order_id
-      where oi.product_id in (
-        select unnest(stale_price_products) from ingestion_load_chunks where ingestion_file_id = ${fileId}
-        union
-        select kept.product_id from ingestion_chunk_latest_prices kept
-        where kept.ingestion_file_id = ${fileId}
-          and not exists (select 1 from order_items gone where gone.id = kept.item_id)
-      )
-      order by oi.product_id, o.order_date desc, oi.id desc
-    ) latest
-    where p.id = latest.product_id`);
+  await recomputeBasePricesFromLines(
+    tx,
+    sql.fragment`
+      select unnest(stale_price_products) from ingestion_load_chunks where ingestion_file_id = ${fileId}
+      union
+      select kept.product_id from ingestion_chunk_latest_prices kept
+      where kept.ingestion_file_id = ${fileId}
+        and not exists (select 1 from order_items gone where gone.id = kept.item_id)`,
+  );
   await tx.query(sql.typeAlias('void')`
     update products p
     set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,

@@ -1,5 +1,6 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { recomputeBasePricesFromLines } from './base-prices.ts';
 import { replayRegions } from './revert-regions.ts';
 import { sql } from './sql.ts';
 
@@ -96,19 +97,7 @@ export async function revertProducts(tx: DatabaseTransactionConnection, fileId: 
   return deleted.rowCount;
 }
 
-/** As the load's recompute: the latest stored line by order date, then line id; none leaves it as is. */
+/** As the load's recompute of a product whose winning line is gone; none left leaves it as is. */
 async function refreshBasePrices(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.typeAlias('void')`
-    update products p
-    set base_price = latest.price, base_price_at = latest.order_date, base_price_item_id = latest.id,
-        updated_at = now()
-    from (
-      select distinct on (oi.product_id) oi.product_id, oi.id, oi.price, o.order_date
-      from order_items oi
-      join orders o on o.id = oi.order_id
-      where oi.product_id in (select id from revert_products union select id from revert_product_values)
-      order by oi.product_id, o.order_date desc, oi.id desc
-    ) latest
-    where p.id = latest.product_id
-      and (p.base_price, p.base_price_at, p.base_price_item_id) is distinct from (latest.price, latest.order_date, latest.id)`);
+  await recomputeBasePricesFromLines(tx, sql.fragment`select id from revert_products union select id from revert_product_values`);
 }

@@ -6,19 +6,11 @@ import { revertCustomers, revertProducts } from './revert-derived.ts';
 import { holdRevertLock } from './revert-keep.ts';
 import { revertOrders } from './revert-orders.ts';
 import { sql } from './sql.ts';
+import type { RevertCounts } from '../workflows/revert-file-contract.ts';
 import { useBulkWorkMem } from './work-mem.ts';
 
-/** What a revert changed (or, previewed, would change). Counts only, never row data. */
-export type RevertOutcome = {
-  ordersRestored: number;
-  ordersDeleted: number;
-  /** The file's orders a later file had replaced since: they stay as that file left them. */
-  ordersUnchanged: number;
-  customersRemoved: number;
-  productsRemoved: number;
-  /** Business days whose rollup the revert changes, all recomputed by its aggregate stage. */
-  daysAffected: number;
-};
+/** What a revert changed (or, previewed, would change): the counts its workflow reports. */
+export type RevertOutcome = RevertCounts;
 
 export type RevertResult = {
   /** False when the file had been reverted before: nothing changed now, the outcome is the earlier one. */

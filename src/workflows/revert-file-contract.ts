@@ -21,13 +21,15 @@ export type RevertStage = 'queued' | 'revert' | 'aggregate' | 'done';
 /** The `IngestStatus` search attribute of a revert: `reverting`, then `reverted`. */
 export type RevertStatus = 'reverting' | 'reverted';
 
-/** Counts only, never row data (mirrors RevertOutcome in src/db/revert-file.ts). */
+/** What a revert changes: counts only, never row data. */
 export type RevertCounts = {
   ordersRestored: number;
   ordersDeleted: number;
+  /** The file's orders a later file had replaced since: they stay as that file left them. */
   ordersUnchanged: number;
   customersRemoved: number;
   productsRemoved: number;
+  /** Business days whose rollup the revert changes, all recomputed by its aggregate stage. */
   daysAffected: number;
 };
 
