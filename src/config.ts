@@ -51,6 +51,7 @@ const pipelineSchema = z.object({
   PIPEFORGE_MAX_REJECT_RATIO: z.coerce.number().min(0).max(1).default(0.05),
   PIPEFORGE_PARSE_RANGE_BYTES: z.coerce.number().int().min(1).default(DEFAULT_PARSE_RANGE_BYTES),
   PIPEFORGE_REVERT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  PIPEFORGE_PARSE_THREADS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 const loggingSchema = z.object({
@@ -87,6 +88,8 @@ export type PipelineConfig = {
   parseRangeBytes: number;
   /** Files loaded longer ago than this many days refuse to revert; unset: no limit. */
   revertRetentionDays?: number | undefined;
+  /** Threads a worker parses on, so at most this many parses at once; unset: one per core. */
+  parseThreads?: number | undefined;
 };
 export type LogLevel = z.infer<typeof loggingSchema>['LOG_LEVEL'];
 
@@ -136,6 +139,7 @@ export function loadPipelineConfig(env: Env = process.env): PipelineConfig {
     maxRejectRatio: parsed.PIPEFORGE_MAX_REJECT_RATIO,
     parseRangeBytes: parsed.PIPEFORGE_PARSE_RANGE_BYTES,
     revertRetentionDays: parsed.PIPEFORGE_REVERT_RETENTION_DAYS,
+    parseThreads: parsed.PIPEFORGE_PARSE_THREADS,
   };
 }
 

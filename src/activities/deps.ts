@@ -1,6 +1,7 @@
 import type { PipelineConfig } from '../config.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
+import type { ParseThreadPool } from '../parse-threads/thread-pool.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 
 /** What activities need from the outside world, injected so tests can hand in their own. */
@@ -12,3 +13,6 @@ export type ActivityDeps = {
   pipeline: PipelineConfig;
   logger: Logger;
 };
+
+/** The parse activities also read on the worker's parse threads. */
+export type ParseDeps = ActivityDeps & { parseThreads: ParseThreadPool };

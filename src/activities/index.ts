@@ -1,7 +1,8 @@
 import { activityContextLogger } from '../metrics/activity-logger.ts';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.ts';
+import { createParseThreadPool, type ParseThreadPool } from '../parse-threads/thread-pool.ts';
 import { createAggregateDays } from './aggregate-days.ts';
-import type { ActivityDeps } from './deps.ts';
+import type { ActivityDeps, ParseDeps } from './deps.ts';
 import { createDiscardIngestion } from './discard-ingestion.ts';
 import { createFinishParse } from './finish-parse.ts';
 import { createHashAndClaim } from './hash-and-claim.ts';
@@ -15,11 +16,18 @@ import { reportCancellation, storeEndingOnCancel } from './stop-on-cancel.ts';
 export type { ActivityDeps };
 
 /** Every activity the worker registers; workflows import this module's type only. */
-export function createActivities(deps: ActivityDeps & { metrics?: PipelineMetrics | undefined }) {
-  const { metrics, ...rest } = deps;
+export function createActivities(
+  deps: ActivityDeps & { metrics?: PipelineMetrics | undefined; parseThreads?: ParseThreadPool | undefined },
+) {
+  const { metrics, parseThreads, ...rest } = deps;
   const withContext: ActivityDeps = { ...rest, logger: activityContextLogger(rest.logger) };
   // The stages a cancel may interrupt stop reading at the next line and report themselves cancelled.
-  const cancellable: ActivityDeps = { ...withContext, store: storeEndingOnCancel(withContext.store) };
+  const cancellable: ParseDeps = {
+    ...withContext,
+    store: storeEndingOnCancel(withContext.store),
+    // Without a pool of the caller's, one of its own: its threads end when idle.
+    parseThreads: parseThreads ?? createParseThreadPool(rest.pipeline.parseThreads),
+  };
   const outcome = createRecordOutcome(withContext);
   const timed = timer(metrics);
   const hashAndClaim = createHashAndClaim(withContext);

@@ -1,14 +1,13 @@
-import { readHeaderRecord, readOrderLines, type ReadOrderLinesOptions } from '../domain/csv-order-lines.ts';
-import { createEmailHasher } from '../domain/email.ts';
+import { readHeaderRecord } from '../domain/csv-order-lines.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { deleteStagedLinesOfRangeAfter, findParseRange, type StoredParseRange } from '../db/parse-ranges.ts';
 import { InvalidFileError } from '../errors.ts';
 import { countBytes } from '../storage/object-content.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { ActivityDeps } from './deps.ts';
+import type { ParseDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
 import { previousHeartbeat } from './heartbeat.ts';
-import { BATCH_SIZE } from './parse-to-staging.ts';
+import { readSettings } from './parse-to-staging.ts';
 import { isParseHeartbeat, stageLines } from './stage-lines.ts';
 
 export type ParseRangeInput = { fileId: string; objectKey: string; filename: string; rangeIndex: number };
@@ -20,9 +19,8 @@ export type ParseRangeResult = { rowsRead: number };
  * attempt last heartbeated. Parts of one file run side by side on any workers; finishParse runs
  * after the last of them.
  */
-export function createParseRange(deps: ActivityDeps) {
-  const { pool, store, pipeline, logger } = deps;
-  const hashEmail = createEmailHasher(pipeline.emailHashKey);
+export function createParseRange(deps: ParseDeps) {
+  const { pool, store, pipeline, logger, parseThreads } = deps;
 
   return async function parseRange(input: ParseRangeInput): Promise<ParseRangeResult> {
     const log = logger.child({ fileId: input.fileId, stage: 'parse', rangeIndex: input.rangeIndex });
@@ -35,19 +33,16 @@ export function createParseRange(deps: ActivityDeps) {
       if (resumeAfter >= range.firstLine) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
       await deleteStagedLinesOfRangeAfter(pool, input.fileId, resumeAfter, range.nextFirstLine);
-      const options: ReadOrderLinesOptions = {
-        filename: input.filename,
-        sourceTimeZone: pipeline.sourceTimeZone,
-        hashEmail,
-        batchSize: BATCH_SIZE,
-        logger: log,
-      };
       const [source, fileBytes] = await Promise.all([store.read(input.objectKey, byteRange(range)), store.size(input.objectKey)]);
       const counted = countBytes(source);
-      const lines = readOrderLines(counted.stream, {
-        ...options,
+      const job = {
+        fileId: input.fileId,
+        filename: input.filename,
+        resumeAfter,
+        ...readSettings(pipeline),
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
-      });
+      };
+      const lines = parseThreads.parse(job, counted.stream, log);
       const progress = { bytesRead: counted.bytesRead, totalBytes: range.end - range.start, fileBytes };
       const { rowsRead } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
       log.info({ rowsRead }, 'parsed part of file');

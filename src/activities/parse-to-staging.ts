@@ -1,9 +1,8 @@
-import { readOrderLines } from '../domain/csv-order-lines.ts';
-import { createEmailHasher } from '../domain/email.ts';
+import type { PipelineConfig } from '../config.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { deleteStagedLinesAfter } from '../db/staging.ts';
 import { toActivityFailure } from './failures.ts';
-import type { ActivityDeps } from './deps.ts';
+import type { ParseDeps } from './deps.ts';
 import { finishStagedParse, type ParseResult } from './finish-parse.ts';
 import { previousHeartbeat } from './heartbeat.ts';
 import { isParseHeartbeat, readProgressDetails, stageLines } from './stage-lines.ts';
@@ -19,14 +18,18 @@ export type ParseInput = { fileId: string; objectKey: string; filename: string }
  */
 export const BATCH_SIZE = 5_000;
 
+/** What every parse job of this worker reads with. */
+export function readSettings(pipeline: PipelineConfig) {
+  return { sourceTimeZone: pipeline.sourceTimeZone, emailHashKey: pipeline.emailHashKey, batchSize: BATCH_SIZE };
+}
+
 /**
  * Stage 2, parse, of a whole file in one activity: streams the object (inflated when it is gzip)
- * through the CSV reader into staging (stage-lines.ts), resuming after the line the previous
+ * through the CSV reader, on a parse thread, into staging (stage-lines.ts), resuming after the line the previous
  * attempt last heartbeated, then finishes the parse (finish-parse.ts).
  */
-export function createParseToStaging(deps: ActivityDeps) {
-  const { pool, store, pipeline, logger } = deps;
-  const hashEmail = createEmailHasher(pipeline.emailHashKey);
+export function createParseToStaging(deps: ParseDeps) {
+  const { pool, store, pipeline, logger, parseThreads } = deps;
 
   return async function parseToStaging(input: ParseInput): Promise<ParseResult> {
     const log = logger.child({ fileId: input.fileId, stage: 'parse' });
@@ -39,13 +42,8 @@ export function createParseToStaging(deps: ActivityDeps) {
       await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
       const [content, totalBytes] = await Promise.all([store.readContent(input.objectKey, input.filename), store.size(input.objectKey)]);
       if (content.compressed) log.info({ totalBytes }, 'inflating a gzip-compressed file');
-      const lines = readOrderLines(content.stream, {
-        filename: input.filename,
-        sourceTimeZone: pipeline.sourceTimeZone,
-        hashEmail,
-        batchSize: BATCH_SIZE,
-        logger: log,
-      });
+      const job = { fileId: input.fileId, filename: input.filename, resumeAfter, ...readSettings(pipeline) };
+      const lines = parseThreads.parse(job, content.stream, log);
       const progress = { bytesRead: content.bytesRead, totalBytes };
       const { rowsRead, lastLineNumber } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
       const finalHeartbeat = { lineNumber: lastLineNumber, ...readProgressDetails(progress) };

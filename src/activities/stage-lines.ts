@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { openCopyConnection } from '../db/copy-connection.ts';
-import { copyStagedLines, insertRejects } from '../db/staging.ts';
-import type { OrderLineBatch } from '../domain/csv-order-lines.ts';
+import { insertRejects } from '../db/staging.ts';
+import { copyStagingText } from '../db/staging-copy.ts';
+import type { StageBatch } from '../parse-threads/stage-batch.ts';
 import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -16,22 +17,35 @@ export function readProgressDetails(progress: ReadProgress | undefined): Omit<Pa
   return { bytesRead: progress.bytesRead(), totalBytes, ...(fileBytes === undefined ? {} : { fileBytes }) };
 }
 
+/** While no batch comes (the parse waits for a free thread, say), the last heartbeat is repeated this often. */
+const QUIET_HEARTBEAT_MS = 5_000;
+
 /**
  * Writes parsed batches into staging, a COPY per batch, with rejects recorded beside it. While
- * PostgreSQL takes one batch this process parses the next, so both cores work. After each written
- * batch the activity heartbeats the line reached; a retried attempt skips writing what an earlier
- * attempt already wrote up to `resumeAfter` (it still reads those lines, to count them).
+ * PostgreSQL takes one batch a parse thread reads the next. After each written batch the
+ * activity heartbeats the line reached; a batch an earlier attempt already wrote (up to
+ * `resumeAfter`) is only counted.
  */
 export async function stageLines(
   { pool, databaseUrl }: Pick<ActivityDeps, 'pool' | 'databaseUrl'>,
   fileId: string,
-  batches: AsyncIterable<OrderLineBatch>,
+  batches: AsyncIterable<StageBatch>,
   resumeAfter: number,
   progress?: ReadProgress,
 ): Promise<StagedLines> {
   const context = Context.current();
-  const heartbeat = (lineNumber: number) =>
+  let lineReached = resumeAfter;
+  let lastHeartbeatAt = Date.now();
+  const heartbeat = (lineNumber: number) => {
+    lineReached = lineNumber;
+    lastHeartbeatAt = Date.now();
     context.heartbeat({ lineNumber, ...readProgressDetails(progress) } satisfies ParseHeartbeatDetails);
+  };
+  // Only when quiet: the SDK sends the first heartbeat at once and holds later ones back a while,
+  // so an early one of its own would delay the first that reports written lines.
+  const quiet = setInterval(() => {
+    if (Date.now() - lastHeartbeatAt >= QUIET_HEARTBEAT_MS) heartbeat(lineReached);
+  }, QUIET_HEARTBEAT_MS / 5);
   let rowsRead = 0;
   let lastLineNumber = 0;
   const connection = await openCopyConnection(databaseUrl);
@@ -41,20 +55,18 @@ export async function stageLines(
       rowsRead += batch.rowsRead;
       lastLineNumber = batch.lastLineNumber;
       await writing;
-      if (batch.lastLineNumber <= resumeAfter) {
+      if (batch.alreadyWritten) {
         // Re-reading what an earlier attempt wrote is still progress the server must hear of.
         heartbeat(resumeAfter);
         continue;
       }
-      const fresh = batch.lines.filter((line) => line.lineNumber > resumeAfter);
-      const freshRejects = batch.rejects.filter((reject) => reject.lineNumber > resumeAfter);
-      writing = Promise.all([
-        copyStagedLines(connection, fileId, fresh),
-        insertRejects(pool, fileId, freshRejects),
-      ]).then(() => heartbeat(batch.lastLineNumber));
+      writing = Promise.all([copyStagingText(connection, batch.copyText), insertRejects(pool, fileId, batch.rejects)]).then(() =>
+        heartbeat(batch.lastLineNumber),
+      );
     }
     await writing;
   } finally {
+    clearInterval(quiet);
     // A failed batch leaves `writing` rejected; it was awaited above or is moot now.
     writing.catch(() => {});
     await connection.close();

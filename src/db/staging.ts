@@ -1,47 +1,8 @@
 import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { NumberedOrderLine, RowReject } from '../domain/csv-order-lines.ts';
-import type { CopyConnection } from './copy-connection.ts';
-import { copyTextRow } from './copy-text.ts';
+import type { RowReject } from '../domain/csv-order-lines.ts';
 import { sql } from './sql.ts';
 import { useBulkWorkMem } from './work-mem.ts';
-
-const STAGING_COPY = `copy staging_order_lines (
-  ingestion_file_id, line_number, order_ref, order_date, email_hash, customer_region,
-  sku, product_name, category, quantity, unit_price, payment_method) from stdin`;
-
-/**
- * One COPY per batch: a batch commits whole, so the line a parse heartbeats after it is a safe
- * place to resume from. COPY cannot skip rows already there; a resumed parse first removes what
- * lies past its resume point (deleteStagedLinesAfter).
- */
-export async function copyStagedLines(
-  connection: CopyConnection,
-  fileId: string,
-  lines: readonly NumberedOrderLine[],
-): Promise<void> {
-  if (lines.length === 0) return;
-  const rows: string[] = [];
-  for (const line of lines) {
-    rows.push(
-      copyTextRow([
-        fileId,
-        line.lineNumber,
-        line.orderRef,
-        line.orderDate.toISOString(),
-        line.emailHash,
-        line.customerRegion,
-        line.sku,
-        line.productName,
-        line.category,
-        line.quantity,
-        line.unitPrice,
-        line.paymentMethod,
-      ]),
-    );
-  }
-  await connection.copy(STAGING_COPY, rows.join(''));
-}
 
 /** Lines past `lineNumber` may have been written by an attempt that died before it heartbeated. */
 export async function deleteStagedLinesAfter(pool: DatabasePool, fileId: string, lineNumber: number): Promise<void> {

@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { TemporalConfig } from '../config.ts';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.ts';
+import type { ParseThreadPool } from '../parse-threads/thread-pool.ts';
 
 export type IngestWorkerOptions = ActivityDeps & {
   connection: NativeConnection;
@@ -15,6 +16,8 @@ export type IngestWorkerOptions = ActivityDeps & {
   workflowBundle: WorkflowBundleOption;
   /** PipeForge's counters and stage durations; none are recorded without it. */
   metrics?: PipelineMetrics | undefined;
+  /** The threads the parse reads on; without it the activities make a pool of their own. */
+  parseThreads?: ParseThreadPool | undefined;
 };
 
 /**

@@ -6,6 +6,7 @@ import { sql } from '../db/sql.ts';
 import { createLogger } from '../logger.ts';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.ts';
 import { createPipelineMetrics } from '../metrics/pipeline-metrics.ts';
+import { createParseThreadPool } from '../parse-threads/thread-pool.ts';
 import { createObjectStore } from '../storage/object-store.ts';
 import { createIngestWorker } from './create-worker.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
@@ -31,6 +32,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   installTemporalRuntime(logger, { prometheusBindAddress: temporalMetricsAddress });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const metrics = metricsConfig ? createPipelineMetrics() : undefined;
+  const parseThreads = createParseThreadPool(config.pipeline.parseThreads);
   let metricsServer: MetricsServer | undefined;
   try {
     await store.ensureBucket();
@@ -44,6 +46,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       pipeline: config.pipeline,
       logger,
       metrics,
+      parseThreads,
     });
     if (metricsConfig && metrics) {
       metricsServer = await startMetricsServer({
@@ -66,6 +69,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger.info('worker stopped');
   } finally {
     await metricsServer?.close();
+    await parseThreads.close();
     await connection.close();
     await pool.end();
   }
