@@ -6,7 +6,7 @@ import { recordParseRanges } from '../db/parse-ranges.ts';
 import { createStoredObjectSplitPointFinder } from '../domain/gzip-magic.ts';
 import { parseRangesOf, type ParseRange } from '../domain/split-points.ts';
 import { InvalidFileError } from '../errors.ts';
-import type { IngestFileInput } from '../workflows/ingest-file-contract.ts';
+import type { HashHeartbeatDetails, IngestFileInput } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
 
@@ -39,7 +39,8 @@ export type HashAndClaimInput = IngestFileInput & {
 export function createHashAndClaim({ pool, store, pipeline, logger }: ActivityDeps) {
   return async function hashAndClaim(input: HashAndClaimInput): Promise<HashAndClaimResult> {
     try {
-      const { hash: actualHash, ranges } = await hashObject(await store.read(input.objectKey), pipeline.parseRangeBytes);
+      const [source, objectBytes] = await Promise.all([store.read(input.objectKey), store.size(input.objectKey)]);
+      const { hash: actualHash, ranges } = await hashObject(source, objectBytes, pipeline.parseRangeBytes);
       if (actualHash !== input.contentHash) {
         throw new InvalidFileError(
           `the stored object ${input.objectKey} does not hash to ${input.contentHash} (it was replaced after ` +
@@ -71,10 +72,15 @@ export function createHashAndClaim({ pool, store, pipeline, logger }: ActivityDe
 }
 
 /**
- * Heartbeats as the bytes flow: the SDK throttles heartbeats to a fraction of the timeout, so
- * calling it per chunk costs nothing and keeps a slow download from looking like a dead worker.
+ * Heartbeats as the bytes flow, with the bytes hashed of the object's size for a client to show:
+ * the SDK throttles heartbeats, so calling it per chunk costs nothing and keeps a slow download
+ * from looking like a dead worker.
  */
-async function hashObject(stream: AsyncIterable<Buffer>, rangeBytes: number): Promise<{ hash: string; ranges: ParseRange[] }> {
+async function hashObject(
+  stream: AsyncIterable<Buffer>,
+  objectBytes: number,
+  rangeBytes: number,
+): Promise<{ hash: string; ranges: ParseRange[] }> {
   const hash = createHash('sha256');
   // A gzip object gets no split points: it is parsed in one part.
   const splitPoints = createStoredObjectSplitPointFinder(rangeBytes);
@@ -84,7 +90,7 @@ async function hashObject(stream: AsyncIterable<Buffer>, rangeBytes: number): Pr
     hash.update(chunk);
     splitPoints.push(chunk);
     totalBytes += chunk.length;
-    context.heartbeat();
+    context.heartbeat({ bytesRead: totalBytes, totalBytes: objectBytes } satisfies HashHeartbeatDetails);
   }
   return { hash: hash.digest('hex'), ranges: parseRangesOf(splitPoints.finish(), totalBytes) };
 }

@@ -43,7 +43,7 @@ export function createParseRange(deps: ParseDeps) {
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
       };
       const lines = parseThreads.parse(job, counted.stream, log);
-      const progress = { bytesRead: counted.bytesRead, totalBytes: range.end - range.start, fileBytes };
+      const progress = { bytesRead: counted.bytesRead, totalBytes: range.end - range.start, fileBytes, rangeCount: range.rangeCount };
       const { rowsRead } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
       log.info({ rowsRead }, 'parsed part of file');
       return { rowsRead };

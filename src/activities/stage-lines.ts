@@ -9,12 +9,17 @@ import type { ActivityDeps } from './deps.ts';
 export type StagedLines = { rowsRead: number; lastLineNumber: number };
 
 /** How far into its bytes the read is, heartbeated beside the line so a client can show progress. */
-export type ReadProgress = { bytesRead(): number; totalBytes: number; fileBytes?: number };
+export type ReadProgress = { bytesRead(): number; totalBytes: number; fileBytes?: number; rangeCount?: number };
 
 export function readProgressDetails(progress: ReadProgress | undefined): Omit<ParseHeartbeatDetails, 'lineNumber'> {
   if (progress === undefined) return {};
-  const { totalBytes, fileBytes } = progress;
-  return { bytesRead: progress.bytesRead(), totalBytes, ...(fileBytes === undefined ? {} : { fileBytes }) };
+  const { totalBytes, fileBytes, rangeCount } = progress;
+  return {
+    bytesRead: progress.bytesRead(),
+    totalBytes,
+    ...(fileBytes === undefined ? {} : { fileBytes }),
+    ...(rangeCount === undefined ? {} : { rangeCount }),
+  };
 }
 
 /** While no batch comes (the parse waits for a free thread, say), the last heartbeat is repeated this often. */

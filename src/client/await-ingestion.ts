@@ -64,7 +64,7 @@ async function summaryWithoutResult(handle: IngestHandle, status: 'cancelled' | 
  */
 export async function readLiveProgress(handle: IngestHandle): Promise<LiveProgress> {
   const progress = await handle.query(ingestProgressQuery);
-  if (progress.stage !== 'parse' && progress.stage !== 'load' && progress.stage !== 'aggregate') return progress;
+  if (progress.stage === 'queued' || progress.stage === 'done') return progress;
   const pending = await pendingDetails(handle);
   const stageProgress = stageProgressOf(progress, pending);
   const parse = pending.find((activity) => activity.type === PARSE_ACTIVITY)?.details as Partial<ParseHeartbeatDetails> | null | undefined;

@@ -97,5 +97,6 @@ function stageDetail(stage: StageProgress | null): string {
   const format = stage.unit === 'bytes' ? formatBytes : formatCount;
   const unit = stage.unit === 'bytes' ? '' : ` ${stage.unit}`;
   const of = stage.done !== null && stage.total !== null ? ` (${format(stage.done)} of ${format(stage.total)}${unit})` : '';
-  return ` ${formatPercent(stage.fraction)}${of}`;
+  const step = stage.step === undefined ? '' : ` ${stage.step}`;
+  return ` ${formatPercent(stage.fraction)}${step}${of}`;
 }

@@ -7,6 +7,9 @@ import { sql } from './sql.ts';
 
 export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
 
+/** `onStep` hears when the chunk's orders, then its lines, begin: the load's progress tells them. */
+export type ChunkOptions = { tablesLocked: boolean; onStep?: (step: 'orders' | 'order-lines') => void };
+
 const countRow = z.object({ count: z.number() });
 
 /**
@@ -25,9 +28,10 @@ export async function loadChunk(
   chunk: number,
   chunks: number,
   timeZone: string,
-  { tablesLocked }: { tablesLocked: boolean } = { tablesLocked: false },
+  { tablesLocked, onStep }: ChunkOptions = { tablesLocked: false },
 ): Promise<ChunkResult | null> {
   if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
+  onStep?.('orders');
 
   // A file loaded as one chunk takes every line: no hash of each line's order_ref on every pass.
   const inChunk =
@@ -90,6 +94,7 @@ export async function loadChunk(
   if (ordersLoaded !== chunkOrders) {
     throw new Error(`${chunkOrders - ordersLoaded} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
   }
+  onStep?.('order-lines');
   const lines = await tx.query(sql.typeAlias('void')`
     insert into order_items (order_id, product_id, quantity, price, subtotal)
     select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price

@@ -20,6 +20,7 @@ export async function loadRebuildingIndexes(
   tx: DatabaseTransactionConnection,
   fileId: string,
   timeZone: string,
+  onStep?: (step: 'orders' | 'order-lines' | 'indexes') => void,
 ): Promise<ChunkResult | null> {
   // Taken before anything else, in the same order by every such load, so that two of them queue
   // rather than deadlock; a second attempt of this load waits here and then finds its chunk done.
@@ -30,7 +31,8 @@ export async function loadRebuildingIndexes(
   await tx.query(sql.type(settingRow)`select set_config('maintenance_work_mem', ${INDEX_BUILD_MEMORY}, true) as value`);
   await tx.query(sql.type(countRow)`
     select pipeforge_suspend_secondary_indexes('orders') + pipeforge_suspend_secondary_indexes('order_items') as count`);
-  const result = await loadChunk(tx, fileId, 0, 1, timeZone, { tablesLocked: true });
+  const result = await loadChunk(tx, fileId, 0, 1, timeZone, { tablesLocked: true, onStep });
+  onStep?.('indexes');
   await tx.query(sql.type(countRow)`select pipeforge_restore_indexes() as count`);
   return result;
 }

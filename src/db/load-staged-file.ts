@@ -25,6 +25,15 @@ export type LoadResult = {
   alreadyLoaded: boolean;
 };
 
+/**
+ * What a load tells as it goes, for its activity to heartbeat: each step as it begins, and each
+ * chunk as it commits (or is found committed by an earlier attempt). A load found done tells nothing.
+ */
+export type LoadEvent =
+  | { step: 'prepare' }
+  | { step: 'orders' | 'order-lines' | 'committed'; plan: LoadPlan; chunk: number }
+  | { step: 'indexes' | 'finish'; plan: LoadPlan };
+
 const fileRow = z.object({ loadedAt: z.string().nullable(), processedRows: z.number().nullable() });
 const countRow = z.object({ count: z.number() });
 
@@ -40,7 +49,13 @@ const countRow = z.object({ count: z.number() });
  * stamp returns the recorded result instead of applying the file again. Between the first chunk's
  * commit and the stamp, readers can see part of the file; its aggregates change only afterwards.
  */
-export async function loadStagedFile(pool: DatabasePool, fileId: string, businessTimeZone: string): Promise<LoadResult> {
+export async function loadStagedFile(
+  pool: DatabasePool,
+  fileId: string,
+  businessTimeZone: string,
+  observe: (event: LoadEvent) => void = () => {},
+): Promise<LoadResult> {
+  observe({ step: 'prepare' });
   const started = await pool.transaction(async (tx): Promise<LoadResult | LoadPlan> => {
     const done = await recordedLoad(tx, fileId);
     if (done !== null) return done;
@@ -55,20 +70,26 @@ export async function loadStagedFile(pool: DatabasePool, fileId: string, busines
   if (plan.rebuildsIndexes) {
     await pool.transaction(async (tx) => {
       await useBulkWorkMem(tx);
-      return loadRebuildingIndexes(tx, fileId, businessTimeZone);
+      return loadRebuildingIndexes(tx, fileId, businessTimeZone, (step) =>
+        observe(step === 'indexes' ? { step, plan } : { step, plan, chunk: 0 }),
+      );
     });
+    observe({ step: 'committed', plan, chunk: 0 });
   } else {
     const chunks = Array.from({ length: plan.chunks }, (_, chunk) => chunk);
     await Promise.all(
-      chunks.map((chunk) =>
-        pool.transaction(async (tx) => {
+      chunks.map(async (chunk) => {
+        await pool.transaction(async (tx) => {
           await useBulkWorkMem(tx);
-          return loadChunk(tx, fileId, chunk, plan.chunks, businessTimeZone);
-        }),
-      ),
+          const onStep = (step: 'orders' | 'order-lines') => observe({ step, plan, chunk });
+          return loadChunk(tx, fileId, chunk, plan.chunks, businessTimeZone, { tablesLocked: false, onStep });
+        });
+        observe({ step: 'committed', plan, chunk });
+      }),
     );
   }
 
+  observe({ step: 'finish', plan });
   return pool.transaction(async (tx) => {
     // A second attempt that raced this one to the end finds the stamp and reports the same result.
     const done = await recordedLoad(tx, fileId);

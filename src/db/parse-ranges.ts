@@ -17,8 +17,11 @@ export async function recordParseRanges(pool: DatabasePool, fileId: string, rang
   });
 }
 
-/** One part, and the first line of the next (null for the last): the lines that are its own. */
-export type StoredParseRange = ParseRange & { nextFirstLine: number | null };
+/**
+ * One part, and the first line of the next (null for the last): the lines that are its own; and
+ * how many parts the file has, which its heartbeats tell a client.
+ */
+export type StoredParseRange = ParseRange & { nextFirstLine: number | null; rangeCount: number };
 
 const rangeRow = z.object({
   index: z.coerce.number(),
@@ -26,12 +29,14 @@ const rangeRow = z.object({
   end: z.coerce.number(),
   firstLine: z.coerce.number(),
   nextFirstLine: z.coerce.number().nullable(),
+  rangeCount: z.coerce.number(),
 });
 
 export async function findParseRange(pool: DatabasePool, fileId: string, index: number): Promise<StoredParseRange | null> {
   return pool.maybeOne(sql.type(rangeRow)`
     select range_index as index, start_offset as start, end_offset as "end", first_line_number as "firstLine",
-           lead(first_line_number) over (order by range_index) as "nextFirstLine"
+           lead(first_line_number) over (order by range_index) as "nextFirstLine",
+           count(*) over () as "rangeCount"
     from ingestion_parse_ranges
     where ingestion_file_id = ${fileId}
     order by range_index

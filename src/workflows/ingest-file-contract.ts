@@ -77,6 +77,34 @@ export type ParseHeartbeatDetails = {
   totalBytes?: number;
   /** The whole object's size, when the activity reads one part of it. */
   fileBytes?: number;
+  /** How many parts the file is parsed in, when the activity reads one of them; absent before it was sent. */
+  rangeCount?: number;
+};
+
+/** How far the hash stage has read the stored object. */
+export type HashHeartbeatDetails = {
+  bytesRead: number;
+  /** The object's size. */
+  totalBytes: number;
+};
+
+/**
+ * The steps of a load, in order: customers and products (with the plan settled), the chunks' orders
+ * and then their order lines, the indexes rebuilt (only when the plan drops them), and the last step.
+ */
+export type LoadStep = 'prepare' | 'orders' | 'order-lines' | 'indexes' | 'finish';
+
+/**
+ * What the load heartbeats: its committed chunks and their rows, and where it is. `step` and
+ * `stepsDone` are absent from details heartbeated before they were added.
+ */
+export type LoadHeartbeatDetails = {
+  chunksDone: number;
+  rowsLoaded: number;
+  /** The step the load is in; while chunks run side by side, the step of the one least far. */
+  step?: LoadStep;
+  /** Share of the load's work behind it, from 0 to 1, its steps weighted by their usual length. */
+  stepsDone?: number;
 };
 
 /** What the cancel cleanup found: discarded, or the load had already committed (then the file finishes). */

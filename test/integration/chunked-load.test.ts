@@ -10,7 +10,7 @@ import { sha256File } from '../../src/client/submit-file.ts';
 import { loadChunk } from '../../src/db/load-chunk.ts';
 import { prepareLoad } from '../../src/db/load-prepare.ts';
 import { ROW_BY_ROW_CHUNKS as LOAD_CHUNKS, settleLoadPlan } from '../../src/db/load-plan.ts';
-import { loadStagedFile } from '../../src/db/load-staged-file.ts';
+import { loadStagedFile, type LoadEvent } from '../../src/db/load-staged-file.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPipelineMetrics, type PipelineMetrics } from '../../src/metrics/pipeline-metrics.ts';
 import { SAMPLE_HEADER } from '../../src/sample/generate-order-lines.ts';
@@ -110,8 +110,14 @@ describe('a load interrupted between its chunks', () => {
     const firstChunk = await interrupted.pool.transaction((tx) => loadChunk(tx, fileId, 0, LOAD_CHUNKS, timeZone));
     expect(firstChunk?.rowsLoaded).toBeGreaterThan(0);
 
-    const loaded = await loadStagedFile(interrupted.pool, fileId, timeZone);
+    const told: LoadEvent[] = [];
+    const loaded = await loadStagedFile(interrupted.pool, fileId, timeZone, (event) => told.push(event));
     expect(loaded).toMatchObject({ rowsLoaded: 2_400, alreadyLoaded: false });
+    // What the load told its progress: the chunk committed before is only found done.
+    const toldOf = (chunk: number | null) => told.filter((event) => ('chunk' in event ? event.chunk : null) === chunk).map((event) => event.step);
+    expect(toldOf(null)).toEqual(['prepare', 'finish']);
+    expect(toldOf(0)).toEqual(['committed']);
+    expect(toldOf(1)).toEqual(['orders', 'order-lines', 'committed']);
     await run(activities.aggregateDays, { fileId });
     await run(activities.markFileCompleted, { fileId });
 

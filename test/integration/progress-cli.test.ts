@@ -54,6 +54,15 @@ describe('ingest --wait on a terminal', () => {
     expect(frames.length).toBeGreaterThan(2);
     for (const frame of frames) expect([...frame].length).toBeLessThan(COLUMNS);
     expect(frames.some((frame) => / (parsing|loading|aggregating) +\d{1,3}% /.test(frame))).toBe(true);
+    // Within a stage the percentage only grows, frame after frame.
+    const shares = frames.flatMap((frame) => {
+      const match = / (hashing|parsing|loading|aggregating) +(\d{1,3})% /.exec(frame);
+      return match ? [{ stage: match[1], percent: Number(match[2]) }] : [];
+    });
+    for (const [index, share] of shares.entries()) {
+      const before = shares[index - 1];
+      if (before !== undefined && before.stage === share.stage) expect(share.percent).toBeGreaterThanOrEqual(before.percent);
+    }
     for (const frame of frames) expect(frame).not.toMatch(/\d{4,}/);
   });
 

@@ -74,11 +74,15 @@ export function createProgressDisplay(filenames: readonly string[], options: Dis
       const fileSamples = samples[index] ?? [];
       fileSamples.push({ atMs: at, rows: progress.rowsRead });
       if (fileSamples.length > RATE_WINDOW) fileSamples.shift();
-      const stageProgress = progress.stageProgress ?? null;
+      const sameStage = progress.stage === previous.stage;
+      const reported = progress.stageProgress ?? null;
+      // Between two activities of a stage (a part of the parse finished, the next step not yet
+      // scheduled) nothing reports: the share shown stays rather than falling back to none.
+      const stageProgress = reported ?? (sameStage ? (previous.stageProgress ?? null) : null);
       const fractions = stageSamples[index] ?? [];
-      // A new stage, or one that stopped reporting, starts its estimate over.
-      if (progress.stage !== previous.stage || stageProgress === null) fractions.length = 0;
-      if (stageProgress !== null) fractions.push({ atMs: at, fraction: stageProgress.fraction });
+      // A new stage starts its estimate over.
+      if (!sameStage) fractions.length = 0;
+      if (reported !== null) fractions.push({ atMs: at, fraction: reported.fraction });
       if (fractions.length > ETA_WINDOW) fractions.shift();
       files[index] = {
         ...previous,

@@ -14,8 +14,8 @@ const STAGE_LABELS: Record<string, string> = {
 
 /**
  * One line per file for a terminal: a bar over the four stages, filled within the current stage
- * as far as its activities report (bytes parsed, rows loaded, days aggregated), with that stage's
- * percentage and time left. A stage that reports nothing shows its cell and the row count only.
+ * as far as its activities report (bytes hashed or parsed, the load's steps, days aggregated), with
+ * that stage's percentage and time left. A stage that reports nothing shows its cell and the row count only.
  */
 export function renderBarLine(file: FileProgress, options: { nameWidth: number; barWidth: number }): string {
   const name = fit(file.filename, options.nameWidth);
@@ -49,8 +49,12 @@ function stageCounts(file: FileProgress, stage: StageProgress): string {
       const parts = [bytes, rows].filter((part) => part !== '');
       return parts.length > 0 ? `  ${parts.join(', ')}` : '';
     }
-    case 'rows':
-      return known ? `  ${formatCount(stage.done ?? 0)} of ${formatCount(stage.total ?? 0)} rows loaded` : '';
+    case 'rows': {
+      const loaded = known ? `${formatCount(stage.done ?? 0)} of ${formatCount(stage.total ?? 0)} rows loaded` : '';
+      if (stage.step === undefined) return loaded === '' ? '' : `  ${loaded}`;
+      // A load in one chunk commits its rows at the end: until then its step says where it is.
+      return `  ${stage.step}${(stage.done ?? 0) > 0 ? `, ${loaded}` : ''}`;
+    }
     case 'days': {
       const loaded = file.rowsLoaded > 0 ? `, ${formatCount(file.rowsLoaded)} rows loaded` : '';
       return known ? `  ${formatCount(stage.done ?? 0)} of ${formatCount(stage.total ?? 0)} days${loaded}` : '';

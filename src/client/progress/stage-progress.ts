@@ -1,14 +1,9 @@
-import type { IngestProgress, ParseHeartbeatDetails } from '../../workflows/ingest-file-contract.ts';
+import type { IngestProgress } from '../../workflows/ingest-file-contract.ts';
+import { loadProgress } from './load-progress.ts';
+import { bytesProgress, partsProgress } from './parse-progress.ts';
+import { numberField, ratio, type StageProgress } from './stage-share.ts';
 
-/** How far the current stage is, as its running activities last heartbeated. */
-export type StageProgress = {
-  /** Share of the stage done, from 0 to 1. */
-  fraction: number;
-  /** What the fraction counts, when the heartbeats say: bytes of the object, rows loaded, days. */
-  done: number | null;
-  total: number | null;
-  unit: 'bytes' | 'rows' | 'days';
-};
+export type { StageProgress } from './stage-share.ts';
 
 /** The workflow's progress and, during a stage whose activities report it, how far that stage is. */
 export type LiveProgress = IngestProgress & { stageProgress?: StageProgress | null };
@@ -18,25 +13,28 @@ export type PendingDetails = { type: string; details: unknown };
 
 /**
  * The current stage's progress from the workflow's pending activities, without any change to the
- * workflow: the parse reports bytes read of the object (one activity, or several over byte ranges
- * side by side), the load the rows of its committed chunks, the aggregate stage the days done.
- * Null when the stage's activities have not said (hashing, or between two activities).
+ * workflow: the hash stage reports bytes hashed of the object, the parse bytes read of it (one
+ * activity, or several over byte ranges side by side), the load its step and the rows of its
+ * committed chunks, the aggregate stage the days done. Null when the stage's activities have not
+ * said (between two activities, or from a worker that heartbeated no counts).
  */
 export function stageProgressOf(progress: IngestProgress, pending: readonly PendingDetails[]): StageProgress | null {
   const of = (type: string) => pending.filter((activity) => activity.type === type);
   switch (progress.stage) {
+    case 'hash-dedupe': {
+      const hash = of('hashAndClaim')[0];
+      return hash === undefined ? null : bytesProgress(hash.details);
+    }
     case 'parse': {
       if (of('finishParse').length > 0) return { fraction: 1, done: null, total: null, unit: 'bytes' };
       const whole = of('parseToStaging')[0];
-      if (whole !== undefined) return wholeParse(whole.details);
+      if (whole !== undefined) return bytesProgress(whole.details);
       const parts = of('parseRange');
-      return parts.length > 0 ? partsParse(parts.map((part) => part.details)) : null;
+      return parts.length > 0 ? partsProgress(parts.map((part) => part.details)) : null;
     }
     case 'load': {
       const load = of('loadFromStaging')[0];
-      const rowsLoaded = numberField(load?.details, 'rowsLoaded');
-      if (rowsLoaded === null) return null;
-      return ratio(rowsLoaded, Math.max(progress.rowsRead - progress.rowsRejected, rowsLoaded), 'rows');
+      return load === undefined ? null : loadProgress(progress, load.details);
     }
     case 'aggregate': {
       // The days are done once the file's completion is being recorded.
@@ -49,48 +47,4 @@ export function stageProgressOf(progress: IngestProgress, pending: readonly Pend
     default:
       return null;
   }
-}
-
-function wholeParse(details: unknown): StageProgress | null {
-  const bytes = parseBytes(details);
-  return bytes === null ? null : ratio(bytes.read, bytes.total, 'bytes');
-}
-
-/**
- * Parts that finished are no longer pending, so what is done is the file less what the pending
- * parts still have to read. A part not started yet has not said its length: it counts as long as
- * the average part that has.
- */
-function partsParse(details: readonly unknown[]): StageProgress | null {
-  const started = details.flatMap((detail) => {
-    const bytes = parseBytes(detail);
-    return bytes === null ? [] : [bytes];
-  });
-  const fileBytes = started.find((bytes) => bytes.fileBytes !== null)?.fileBytes ?? null;
-  if (fileBytes === null) return null;
-  const left = started.reduce((sum, bytes) => sum + Math.max(0, bytes.total - bytes.read), 0);
-  const averagePart = started.reduce((sum, bytes) => sum + bytes.total, 0) / started.length;
-  const notStarted = details.length - started.length;
-  return ratio(Math.max(0, fileBytes - left - notStarted * averagePart), fileBytes, 'bytes');
-}
-
-type ParseBytes = { read: number; total: number; fileBytes: number | null };
-
-/** The byte counts of a parse heartbeat; null for details heartbeated before they carried any. */
-function parseBytes(details: unknown): ParseBytes | null {
-  const read = numberField(details, 'bytesRead' satisfies keyof ParseHeartbeatDetails);
-  const total = numberField(details, 'totalBytes' satisfies keyof ParseHeartbeatDetails);
-  if (read === null || total === null) return null;
-  return { read, total, fileBytes: numberField(details, 'fileBytes' satisfies keyof ParseHeartbeatDetails) };
-}
-
-function ratio(done: number, total: number, unit: StageProgress['unit']): StageProgress {
-  const fraction = total <= 0 ? 1 : Math.min(1, Math.max(0, done / total));
-  return { fraction, done: Math.min(done, total), total, unit };
-}
-
-function numberField(details: unknown, name: string): number | null {
-  if (typeof details !== 'object' || details === null) return null;
-  const value = (details as Record<string, unknown>)[name];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
