@@ -19,6 +19,16 @@ if (parentPort === null) throw new Error('thread-entry.ts runs only as a worker 
 const port = parentPort;
 const post = (message: FromThread): void => port.postMessage(message);
 
+/**
+ * One hasher per thread, kept from job to job: a file's parts share most of their customers, and
+ * each part starting with an empty cache would hash them all again.
+ */
+let hasher: { key: string; hashEmail: (normalizedEmail: string) => string } | undefined;
+function emailHasherFor(key: string): (normalizedEmail: string) => string {
+  if (hasher?.key !== key) hasher = { key, hashEmail: createEmailHasher(key) };
+  return hasher.hashEmail;
+}
+
 type Running = { source: Readable; stopped: boolean; onTaken: () => void };
 let running: Running | undefined;
 
@@ -64,7 +74,7 @@ async function run(job: ParseJob): Promise<void> {
     const batches = readOrderLines(source, {
       filename: job.filename,
       sourceTimeZone: job.sourceTimeZone,
-      hashEmail: createEmailHasher(job.emailHashKey),
+      hashEmail: emailHasherFor(job.emailHashKey),
       batchSize: job.batchSize,
       logger: { warn: (details, message) => post({ type: 'warn', details, message }) },
       ...(job.range === undefined ? {} : { range: job.range }),
