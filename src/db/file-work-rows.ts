@@ -29,8 +29,46 @@ type WorkTable = 'staging_order_lines' | (typeof LOAD_BOOKKEEPING)[number] | (ty
 
 async function deleteFileRows(tx: DatabaseTransactionConnection, fileId: string, tables: readonly WorkTable[]): Promise<void> {
   for (const table of tables) {
+    if (table === 'staging_order_lines' && (await truncateStagingIfOnlyFile(tx, fileId))) continue;
     await tx.query(sql.typeAlias('void')`delete from ${sql.identifier([table])} where ingestion_file_id = ${fileId}`);
   }
+}
+
+const othersRow = z.object({ others: z.boolean() });
+
+/**
+ * When staging holds no other file's lines, it is emptied with TRUNCATE: a big file's lines then
+ * leave no dead rows for vacuum to clear, and the statement does not read them. Only if the lock
+ * it needs is free at once: a parse or load of another file holding it is never waited for (nor
+ * made to wait long, as this runs last in its transaction); staging is then deleted from as usual.
+ */
+async function truncateStagingIfOnlyFile(tx: DatabaseTransactionConnection, fileId: string): Promise<boolean> {
+  try {
+    return await tx.transaction(async (savepoint) => {
+      await savepoint.query(sql.typeAlias('void')`lock table staging_order_lines in access exclusive mode nowait`);
+      // Two probes of the primary key's ends rather than a scan of this file's rows.
+      const { others } = await savepoint.one(sql.type(othersRow)`
+        select exists (select 1 from staging_order_lines where ingestion_file_id < ${fileId})
+            or exists (select 1 from staging_order_lines where ingestion_file_id > ${fileId}) as others`);
+      if (others) return false;
+      await savepoint.query(sql.typeAlias('void')`truncate staging_order_lines`);
+      return true;
+    });
+  } catch (error) {
+    if (sqlStateOf(error) === LOCK_NOT_AVAILABLE) return false;
+    throw error;
+  }
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** The SQLSTATE of a database error, wherever slonik wrapped it. */
+function sqlStateOf(error: unknown): string | undefined {
+  for (let current: unknown = error; typeof current === 'object' && current !== null; current = (current as { cause?: unknown }).cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** A failed file claimed again starts from nothing; a load that gave up part-way is applied again (upserts). */
