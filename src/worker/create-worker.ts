@@ -21,8 +21,9 @@ export type IngestWorkerOptions = ActivityDeps & {
 };
 
 /**
- * The stages are I/O-bound on PostgreSQL and MinIO but parse on this process's CPU; a few
- * concurrent activities keep both busy without starving the event loop on a small machine.
+ * The stages are I/O-bound on PostgreSQL and MinIO but parse on this process's CPU (its parse
+ * threads, parse-threads/); a few concurrent activities keep both busy on a small machine, and a
+ * parse activity beyond the threads' number waits for one, heartbeating.
  */
 const MAX_CONCURRENT_ACTIVITIES = 4;
 
