@@ -4,10 +4,11 @@ import { isMainThread } from 'node:worker_threads';
  * Memory settings of the worker process, each of which lowers its peak resident set while it
  * parses (BENCHMARKS.md, "Worker memory settings", has the measurements):
  *
- * - `--max-semi-space-size=16` (MB, for both isolates: the workflow thread's too): the parse
- *   otherwise grows the young generation to V8's default maximum. The price is more frequent
- *   scavenges, a little more CPU in the parse; a smaller size saved nothing more and cost more
- *   CPU, a larger one saved less.
+ * - `--max-semi-space-size=8` (MB, for every isolate: the workflow thread's and each parse
+ *   thread's too, as V8 flags are per process): the parse otherwise grows the young generation to
+ *   V8's default maximum, in each parse thread at once. The price is more frequent scavenges;
+ *   while the parse ran on the main thread a size below 16 saved nothing more and cost CPU, but
+ *   with a young generation per parse thread the smaller one saves in each of them.
  * - `--max-old-space-size=1024`: V8 grows the heap less eagerly under a lower limit, so the old
  *   generation is collected sooner. The limit is well above the worker's resident-set budget and
  *   above what concurrent parses at their largest batches need, so it bounds nothing a healthy
@@ -21,7 +22,7 @@ import { isMainThread } from 'node:worker_threads';
  * PIPEFORGE_WORKER_MEMORY_SETTINGS=1 in the environment skips the re-exec altogether (to compare).
  */
 const V8_FLAGS: ReadonlyArray<readonly [name: string, value: string]> = [
-  ['--max-semi-space-size', '16'],
+  ['--max-semi-space-size', '8'],
   ['--max-old-space-size', '1024'],
 ];
 const ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
