@@ -5,20 +5,14 @@ import type { FileProgress } from '../../src/client/progress/file-progress.ts';
 import { createProgressDisplay } from '../../src/client/progress/progress-display.ts';
 import { renderBarLine } from '../../src/client/progress/render-bar.ts';
 import { renderPlainUpdate } from '../../src/client/progress/render-lines.ts';
-import { stageProgressOf, type LiveProgress, type PendingDetails, type StageProgress } from '../../src/client/progress/stage-progress.ts';
+import { stageProgressOf, type PendingDetails, type StageProgress } from '../../src/client/progress/stage-progress.ts';
 import { statusLines, type StatusView } from '../../src/client/status-view.ts';
 import type { LoadHeartbeatDetails, ParseHeartbeatDetails } from '../../src/workflows/ingest-file-contract.ts';
+import { liveProgress } from '../support/live-progress.ts';
 
 const MiB = 1024 * 1024;
 
-const progress = (overrides: Partial<LiveProgress> = {}): LiveProgress => ({
-  stage: 'parse',
-  fileId: 'f-1',
-  rowsRead: 0,
-  rowsLoaded: 0,
-  rowsRejected: 0,
-  ...overrides,
-});
+const progress = liveProgress;
 
 const file = (stageProgress: StageProgress | null, overrides: Partial<FileProgress> = {}): FileProgress => ({
   filename: 'orders.csv',

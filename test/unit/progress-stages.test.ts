@@ -8,15 +8,9 @@ import { stageProgressOf, type LiveProgress, type StageProgress } from '../../sr
 import { statusLines, type StatusView } from '../../src/client/status-view.ts';
 import type { IngestProgress, IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
 import { createVirtualTerminal } from '../support/virtual-terminal.ts';
+import { liveProgress } from '../support/live-progress.ts';
 
-const progress = (overrides: Partial<LiveProgress> = {}): LiveProgress => ({
-  stage: 'parse',
-  fileId: 'f-1',
-  rowsRead: 0,
-  rowsLoaded: 0,
-  rowsRejected: 0,
-  ...overrides,
-});
+const progress = liveProgress;
 
 const summary = (overrides: Partial<IngestSummary> = {}): IngestSummary => ({
   fileId: 'f-1',
