@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../logger.ts';
 import { ensureBinary } from './binaries.ts';
 import { claimDataDir } from './data-dir.ts';
+import { ServerStartError } from './log-file.ts';
 import { resolvePorts, type StackPorts } from './ports.ts';
 import { startMinioServer, type MinioServer } from './minio-server.ts';
 import { startPostgresServer, type PostgresServer } from './postgres-server.ts';
@@ -145,6 +146,28 @@ async function startServers(starters: ServerStarters, logger: Logger): Promise<S
   throw signal.reason;
 }
 
+const START_ATTEMPTS = 3;
+
+/**
+ * Free ports are chosen before the servers bind them, so a process starting at the same moment
+ * (another stack, a test) can take one in between; the stack then starts again on other ports.
+ */
+async function startOnFreePorts(
+  requested: Partial<StackPorts> | undefined,
+  startersFor: (ports: StackPorts) => ServerStarters,
+  logger: Logger,
+): Promise<{ starters: ServerStarters; servers: Servers }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const starters = startersFor(await resolvePorts(requested));
+    try {
+      return { starters, servers: await startServers(starters, logger) };
+    } catch (error) {
+      if (!(error instanceof ServerStartError && error.portClash) || attempt === START_ATTEMPTS) throw error;
+      logger.warn({ attempt, reason: error.message.split('\n')[0] }, 'a port was taken while the stack started; trying other ports');
+    }
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { logger } = options;
   const startedAt = Date.now();
@@ -159,9 +182,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     secrets = await loadOrCreateSecrets(dataDir);
     const binaries = await provisionBinaries(logger);
-    const ports = await resolvePorts(options.ports);
-    starters = serverStarters(dataDir, secrets, bucket, binaries, ports, logger);
-    servers = await startServers(starters, logger);
+    ({ starters, servers } = await startOnFreePorts(options.ports, (ports) =>
+      serverStarters(dataDir, secrets, bucket, binaries, ports, logger), logger));
   } catch (error) {
     await releaseDataDir();
     throw error;

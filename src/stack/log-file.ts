@@ -29,18 +29,42 @@ export function closeLogFile(fd: number): void {
   }
 }
 
-export async function readLogTail(path: string, lines = 30): Promise<string> {
+async function readLastRun(path: string): Promise<string | undefined> {
   try {
     const text = await readFile(path, 'utf8');
-    const lastRun = text.slice(Math.max(0, text.lastIndexOf(RUN_MARKER)));
-    return lastRun.trim().split('\n').slice(-lines).join('\n');
+    return text.slice(Math.max(0, text.lastIndexOf(RUN_MARKER))).trim();
   } catch {
-    return '(no log output)';
+    return undefined;
   }
 }
 
-/** Error message for a server that did not come up: what went wrong, the log tail, and where the whole log is. */
-export async function startFailure(name: string, reason: string, logPath: string, cause?: unknown): Promise<Error> {
-  const tail = await readLogTail(logPath);
-  return new Error(`${name} failed to start: ${reason}\n--- last lines of ${logPath} ---\n${tail}`, { cause });
+/** Every server names a taken port this way (Go's net package, PostgreSQL's errno text). */
+const PORT_CLASH = /address already in use/i;
+
+/**
+ * A local server that did not come up. `portClash` says another process took one of its ports
+ * between the moment it was chosen and the server's bind, which choosing other ports fixes.
+ */
+export class ServerStartError extends Error {
+  override readonly name = 'ServerStartError';
+  readonly portClash: boolean;
+  constructor(message: string, portClash: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.portClash = portClash;
+  }
+}
+
+/**
+ * Error for a server that did not come up: what went wrong, the first line of its log that names
+ * the problem (the run's header line skipped; a Go panic is followed by a goroutine dump longer than the tail), the log tail, and
+ * where the whole log is.
+ */
+export async function startFailure(name: string, reason: string, logPath: string, cause?: unknown): Promise<ServerStartError> {
+  const lastRun = (await readLastRun(logPath)) ?? '';
+  const lines = lastRun.split('\n');
+  const tail = lastRun === '' ? '(no log output)' : lines.slice(-30).join('\n');
+  const firstProblem = lines.slice(1).find((line) => PORT_CLASH.test(line) || /\b(panic|fatal|error)\b/i.test(line));
+  const problem = firstProblem && !tail.includes(firstProblem) ? `\nfirst problem in the log: ${firstProblem.trim()}` : '';
+  const message = `${name} failed to start: ${reason}${problem}\n--- last lines of ${logPath} ---\n${tail}`;
+  return new ServerStartError(message, PORT_CLASH.test(lastRun) || PORT_CLASH.test(reason), { cause });
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -30,9 +30,24 @@ export async function isPortFree(port: number): Promise<boolean> {
 }
 
 /**
+ * A connection the listener closes first leaves the port in TIME_WAIT after the listener is gone.
+ * Linux then keeps it out of the ports it hands to bind(0) and to outgoing connections for a
+ * minute, while our servers, which bind with SO_REUSEADDR, can still take it.
+ */
+function holdInTimeWait(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('connection', (accepted) => accepted.destroy());
+    const client = connect({ port, host: LOOPBACK });
+    client.once('error', reject);
+    client.once('close', () => resolve());
+  });
+}
+
+/**
  * Configured ports are checked up front so a clash is reported by name instead of as a server
  * crash. Free ports are all held open at once while they are chosen, so two servers never get the
- * same one; another process can still take one before our server binds it, which a retry fixes.
+ * same one; TIME_WAIT keeps the system from handing them out again, and a start that still meets
+ * a taken port is retried.
  */
 export async function resolvePorts(requested: Partial<StackPorts> = {}): Promise<StackPorts> {
   const taken: string[] = [];
@@ -54,6 +69,7 @@ export async function resolvePorts(requested: Partial<StackPorts> = {}): Promise
       const address = server.address();
       if (address === null || typeof address === 'string') throw new Error('could not read a bound port');
       ports[name] = address.port;
+      await holdInTimeWait(server, address.port);
     }
   } finally {
     await Promise.all(held.map(close));
