@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { consecutiveRuns } from '../domain/business-dates.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 import { sql } from './sql.ts';
-import { useBulkWorkMem } from './work-mem.ts';
+import { useBulkWorkMem, useCachedPageCosts } from './work-mem.ts';
 
 const dayVersionRow = z.object({ date: z.string(), version: z.number() });
 const installedRow = z.object({ installed: z.boolean() });
@@ -39,6 +39,7 @@ export async function recomputeDailyAggregates(
   return pool.transaction(async (tx) => {
     // The day's lines are grouped and counted distinct in memory rather than sorted on disk.
     await useBulkWorkMem(tx);
+    await useCachedPageCosts(tx);
     await tx.query(sql.type(lockRow)`
       select pg_advisory_xact_lock(hashtextextended('sales_aggregates_daily:' || day::text, 0)) as locked
       from unnest(${sql.array(sorted, 'date')}) as day
