@@ -27,6 +27,9 @@ const SCENARIOS = [
   'aggregate-continued-run1',
   'aggregate-continued-run2',
   'aggregate-last-days',
+  'revert-completed',
+  'revert-again',
+  'revert-refused',
 ];
 
 /**

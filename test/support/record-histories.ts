@@ -15,6 +15,8 @@ import type { Client } from '@temporalio/client';
 import { startAggregation } from '../../src/client/start-aggregation.ts';
 import { submitFile } from '../../src/client/submit-file.ts';
 import { aggregateSalesWorkflow } from '../../src/workflows/aggregate-sales.ts';
+import { revertFileWorkflow } from '../../src/workflows/revert-file.ts';
+import { revertWorkflowId } from '../../src/workflows/revert-file-contract.ts';
 import globalSetup from './global-setup.ts';
 import globalTeardown from './global-teardown.ts';
 import { writeGeneratedFile } from './generated-file.ts';
@@ -83,7 +85,40 @@ const SCENARIOS: Array<(context: Context) => Promise<Recorded[]>> = [
     await handle.result();
     return [await latestRun(harness.client, 'aggregate-last-days', handle.workflowId)];
   },
+  async ({ harness, workDir }) => {
+    const path = await writeGeneratedFile(join(workDir, 'reverted.csv'), { rows: 300, seed: 8, days: 6, refPrefix: 'RV' });
+    const loaded = await harness.ingest(path);
+    expectStatus('completed', loaded.status);
+    const reverted = await runRevert(harness, 'revert-completed', loaded.fileId, 'recorded for the replay test');
+    // A second revert of the same file: the workflow reports the first one and changes nothing.
+    return [reverted, await runRevert(harness, 'revert-again', loaded.fileId, null)];
+  },
+  async ({ harness }) => {
+    // No file has this id: the revert is refused, and the workflow fails with the reason.
+    return [await runRevert(harness, 'revert-refused', '00000000-0000-7000-8000-000000000000', null, 'FAILED')];
+  },
 ];
+
+/** Runs a revert of the file to its end, as `pipeforge revert --yes --wait` does; names its run. */
+async function runRevert(
+  harness: PipelineHarness,
+  scenario: string,
+  fileId: string,
+  reason: string | null,
+  status = 'COMPLETED',
+): Promise<Recorded> {
+  const handle = await harness.client.workflow.start(revertFileWorkflow, {
+    taskQueue: harness.taskQueue,
+    workflowId: revertWorkflowId(fileId),
+    args: [{ fileId, reason }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+  await handle.result().catch(() => undefined);
+  const runId = handle.firstExecutionRunId;
+  const description = await harness.client.workflow.getHandle(handle.workflowId, runId).describe();
+  expectStatus(status, description.status.name);
+  return { scenario, workflowId: handle.workflowId, runId };
+}
 
 function expectStatus(expected: string, actual: string): void {
   if (actual !== expected) throw new Error(`expected the run to end ${expected}, it ended ${actual}`);
