@@ -163,7 +163,8 @@ async function startOnFreePorts(
       return { starters, servers: await startServers(starters, logger) };
     } catch (error) {
       if (!(error instanceof ServerStartError && error.portClash) || attempt === START_ATTEMPTS) throw error;
-      logger.warn({ attempt, reason: error.message.split('\n')[0] }, 'a port was taken while the stack started; trying other ports');
+      const reason = error.message.split('\n')[0];
+      logger.warn({ attempt, reason }, 'a port was taken while the stack started; trying other ports');
     }
   }
 }
@@ -182,8 +183,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     secrets = await loadOrCreateSecrets(dataDir);
     const binaries = await provisionBinaries(logger);
-    ({ starters, servers } = await startOnFreePorts(options.ports, (ports) =>
-      serverStarters(dataDir, secrets, bucket, binaries, ports, logger), logger));
+    const startersFor = (ports: StackPorts) => serverStarters(dataDir, secrets, bucket, binaries, ports, logger);
+    ({ starters, servers } = await startOnFreePorts(options.ports, startersFor, logger));
   } catch (error) {
     await releaseDataDir();
     throw error;

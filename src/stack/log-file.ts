@@ -56,8 +56,8 @@ export class ServerStartError extends Error {
 
 /**
  * Error for a server that did not come up: what went wrong, the first line of its log that names
- * the problem (the run's header line skipped; a Go panic is followed by a goroutine dump longer than the tail), the log tail, and
- * where the whole log is.
+ * the problem (a Go panic is followed by a goroutine dump longer than the tail), the log tail, and
+ * where the whole log is. The run's header line is skipped, as it only repeats the command.
  */
 export async function startFailure(name: string, reason: string, logPath: string, cause?: unknown): Promise<ServerStartError> {
   const lastRun = (await readLastRun(logPath)) ?? '';
