@@ -8,8 +8,6 @@ import { normalizePaymentMethod, type PaymentMethod } from './payment-method.ts'
 import { parseOptionalText, parseRequiredText } from './text-field.ts';
 
 const MAX_REF_CHARACTERS = 64;
-/** Enough for the distinct customers of any realistic file, small enough to bound memory. */
-const MAX_REMEMBERED_EMAILS = 200_000;
 const MAX_REMEMBERED_PAYMENT_SPELLINGS = 1_000;
 
 /** What reading a file's lines needs to know besides the lines. */
@@ -31,7 +29,9 @@ export function createColumnReaders(context: OrderLineContext) {
   return {
     order_ref: storableText('order_ref', (raw: string) => parseRequiredText('order_ref', raw, MAX_REF_CHARACTERS)),
     order_date: rememberLast((raw: string) => readOrderDate(raw, context.sourceTimeZone)),
-    customer_email: rememberLast(rememberMany(readEmailHash(context.hashEmail), MAX_REMEMBERED_EMAILS)),
+    // Only the last address: hashEmail keeps every customer's hash already (createEmailHasher),
+    // and a second map keyed by the raw text held each customer twice in every parse thread.
+    customer_email: rememberLast(readEmailHash(context.hashEmail)),
     customer_region: storableText('customer_region', (raw: string): Parsed<string | null> => parsedOk(parseOptionalText(raw))),
     sku: storableText('sku', (raw: string) => parseRequiredText('sku', raw, MAX_REF_CHARACTERS)),
     product_name: storableText('product_name', (raw: string) => parseRequiredText('product_name', raw)),
