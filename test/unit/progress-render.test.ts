@@ -3,7 +3,8 @@ import { createProgressDisplay } from '../../src/client/progress/progress-displa
 import { rowsPerSecond, withParseHeartbeat, type FileProgress } from '../../src/client/progress/file-progress.ts';
 import { renderBarLine, renderFrame } from '../../src/client/progress/render-bar.ts';
 import { renderPlainUpdate } from '../../src/client/progress/render-lines.ts';
-import type { IngestProgress, IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
+import type { IngestSummary } from '../../src/workflows/ingest-file-contract.ts';
+import { liveProgress } from '../support/live-progress.ts';
 
 const file = (overrides: Partial<FileProgress> = {}): FileProgress => ({
   filename: 'orders.csv',
@@ -29,24 +30,15 @@ const summary = (overrides: Partial<IngestSummary> = {}): IngestSummary => ({
   ...overrides,
 });
 
-const progress = (overrides: Partial<IngestProgress> = {}): IngestProgress => ({
-  stage: 'parse',
-  fileId: 'f-1',
-  rowsRead: 0,
-  rowsLoaded: 0,
-  rowsRejected: 0,
-  ...overrides,
-});
-
 describe('live row count', () => {
   it('takes the parse heartbeat (a line number, header included) while the parse runs', () => {
-    expect(withParseHeartbeat(progress({ rowsRead: 0 }), 15_001).rowsRead).toBe(15_000);
+    expect(withParseHeartbeat(liveProgress({ rowsRead: 0 }), 15_001).rowsRead).toBe(15_000);
   });
 
   it('keeps the workflow count outside the parse, and when it is ahead', () => {
-    expect(withParseHeartbeat(progress({ stage: 'load', rowsRead: 20_000 }), 5_001).rowsRead).toBe(20_000);
-    expect(withParseHeartbeat(progress({ rowsRead: 20_000 }), 5_001).rowsRead).toBe(20_000);
-    expect(withParseHeartbeat(progress({ rowsRead: 7 }), null).rowsRead).toBe(7);
+    expect(withParseHeartbeat(liveProgress({ stage: 'load', rowsRead: 20_000 }), 5_001).rowsRead).toBe(20_000);
+    expect(withParseHeartbeat(liveProgress({ rowsRead: 20_000 }), 5_001).rowsRead).toBe(20_000);
+    expect(withParseHeartbeat(liveProgress({ rowsRead: 7 }), null).rowsRead).toBe(7);
   });
 
   it('computes a rate over the sample window', () => {
@@ -109,12 +101,12 @@ describe('progress display', () => {
     const written: string[] = [];
     let clock = 0;
     const display = createProgressDisplay(['a.csv', 'b.csv'], { tty, columns: 100, write: (t) => written.push(t), now: () => clock });
-    display.update(0, progress({ stage: 'hash-dedupe' }));
+    display.update(0, liveProgress({ stage: 'hash-dedupe' }));
     clock = 1_000;
-    display.update(0, progress({ rowsRead: 10_000 }));
+    display.update(0, liveProgress({ rowsRead: 10_000 }));
     clock = 2_000;
-    display.update(0, progress({ rowsRead: 30_000 }));
-    display.update(1, progress({ stage: 'load', rowsRead: 50 }));
+    display.update(0, liveProgress({ rowsRead: 30_000 }));
+    display.update(1, liveProgress({ stage: 'load', rowsRead: 50 }));
     display.finish(0, summary({ filename: 'a.csv' }));
     return written;
   };
