@@ -12,9 +12,9 @@ const INDEX_BUILD_MEMORY = '256MB';
 
 /**
  * Loads a whole file as one chunk with the secondary indexes of orders and order_items dropped, and
- * builds them again before the transaction commits (sql/008). Readers and other loads of those
- * tables wait until then; a crash rolls the drop back with everything else, so no one ever sees
- * the tables without their indexes. Returns null when an earlier attempt already committed it.
+ * their unique keys that no foreign key depends on, and builds them again before the transaction
+ * commits (sql/008, sql/010). Readers and other loads of those tables wait until then; a crash
+ * rolls the drop back with everything else, so no one ever sees the tables without their indexes. Returns null when an earlier attempt already committed it.
  */
 export async function loadRebuildingIndexes(
   tx: DatabaseTransactionConnection,
@@ -30,7 +30,10 @@ export async function loadRebuildingIndexes(
   if (done > 0) return null;
   await tx.query(sql.type(settingRow)`select set_config('maintenance_work_mem', ${INDEX_BUILD_MEMORY}, true) as value`);
   await tx.query(sql.type(countRow)`
-    select pipeforge_suspend_secondary_indexes('orders') + pipeforge_suspend_secondary_indexes('order_items') as count`);
+    select pipeforge_suspend_secondary_indexes('orders')
+         + pipeforge_suspend_secondary_indexes('order_items')
+         + pipeforge_suspend_unique_keys('orders')
+         + pipeforge_suspend_unique_keys('order_items') as count`);
   const result = await loadChunk(tx, fileId, 0, 1, timeZone, { tablesLocked: true, onStep });
   onStep?.('indexes');
   await tx.query(sql.type(countRow)`select pipeforge_restore_indexes() as count`);

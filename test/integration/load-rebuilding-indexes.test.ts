@@ -19,9 +19,10 @@ import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-
 
 /**
  * A file at least as large as what order_items holds is loaded in one transaction that drops the
- * secondary indexes of orders and order_items and builds them again. The database must end exactly
- * as the chunked load leaves it, with the same indexes, and a retry must not apply the file twice.
- * One harness takes each file's plan as decided; the other is made to load every file chunk by chunk.
+ * secondary indexes of orders and order_items, and their unique keys no foreign key depends on, and
+ * builds them again. The database must end exactly as the chunked load leaves it, with the same
+ * indexes and constraints, and a retry must not apply the file twice. One harness takes each
+ * file's plan as decided; the other is made to load every file chunk by chunk.
  */
 const logger = createLogger('warn', { test: 'load-rebuilding-indexes' });
 const indexRow = z.object({ definition: z.string() });
@@ -48,12 +49,21 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** Every index of the two tables, as PostgreSQL would create it again. */
+/**
+ * Every index and constraint of the two tables, as PostgreSQL would create them again: a primary
+ * key put back as a plain unique index would show here.
+ */
 function indexDefinitions(harness: PipelineHarness): Promise<readonly string[]> {
   return harness.pool.anyFirst(sql.type(indexRow)`
-    select pg_get_indexdef(i.indexrelid) as definition
-    from pg_index i
-    where i.indrelid in ('orders'::regclass, 'order_items'::regclass)
+    select definition from (
+      select pg_get_indexdef(i.indexrelid) as definition
+      from pg_index i
+      where i.indrelid in ('orders'::regclass, 'order_items'::regclass)
+      union all
+      select c.conrelid::regclass::text || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid)
+      from pg_constraint c
+      where c.conrelid in ('orders'::regclass, 'order_items'::regclass)
+    ) every_definition
     order by 1`);
 }
 
@@ -132,6 +142,25 @@ describe('a load that rebuilds the indexes', () => {
     const loadedOrders = await chunked.pool.oneFirst(sql.type(z.object({ count: z.number() }))`
       select count(*) as count from orders where order_ref like 'FAIL-%'`);
     expect(loadedOrders).toBe(0);
+  });
+
+  it('fails to build a suspended unique key again over a duplicate, so the load would roll back', async () => {
+    const duplicateRef = 'DUPLICATE-1';
+    const attempt = chunked.pool.transaction(async (tx) => {
+      await tx.query(sql.typeAlias('void')`lock table orders, order_items in access exclusive mode`);
+      await tx.query(sql.typeAlias('void')`select pipeforge_suspend_unique_keys('orders')`);
+      await tx.query(sql.typeAlias('void')`
+        with customer as (
+          insert into customers (email_hash) values (repeat('d', 64)) returning id
+        )
+        insert into orders (order_ref, order_date, customer_id, total_amount, payment_method)
+        select ${duplicateRef}, now(), customer.id, 1, 'card' from customer, generate_series(1, 2)`);
+      await tx.query(sql.typeAlias('void')`select pipeforge_restore_indexes()`);
+    });
+    await expect(attempt).rejects.toThrow(/orders_order_ref_key/);
+    const left = await chunked.pool.oneFirst(sql.type(z.object({ count: z.number() }))`
+      select count(*) as count from orders where order_ref = ${duplicateRef}`);
+    expect(left).toBe(0);
   });
 
   it('is applied once when the load runs again after its transaction committed', async () => {
