@@ -14,12 +14,3 @@ export function copyTextValue(value: CopyValue): string {
   // Most values need no escape: one scan, no copy.
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (character) => ESCAPES[character] ?? character) : value;
 }
-
-export function copyTextRow(values: readonly CopyValue[]): string {
-  let row = '';
-  for (let index = 0; index < values.length; index += 1) {
-    if (index > 0) row += '\t';
-    row += copyTextValue(values[index] ?? null);
-  }
-  return `${row}\n`;
-}
