@@ -14,7 +14,8 @@ const INDEX_BUILD_MEMORY = '256MB';
  * Loads a whole file as one chunk with the secondary indexes of orders and order_items dropped, and
  * their unique keys that no foreign key depends on, and builds them again before the transaction
  * commits (sql/008, sql/010). Readers and other loads of those tables wait until then; a crash
- * rolls the drop back with everything else, so no one ever sees the tables without their indexes. Returns null when an earlier attempt already committed it.
+ * rolls the drop back with everything else, so no one ever sees the tables without their indexes.
+ * Returns null when an earlier attempt already committed it.
  */
 export async function loadRebuildingIndexes(
   tx: DatabaseTransactionConnection,
