@@ -31,10 +31,7 @@ export async function loadRebuildingIndexes(
   if (done > 0) return null;
   await tx.query(sql.type(settingRow)`select set_config('maintenance_work_mem', ${INDEX_BUILD_MEMORY}, true) as value`);
   await tx.query(sql.type(countRow)`
-    select pipeforge_suspend_secondary_indexes('orders')
-         + pipeforge_suspend_secondary_indexes('order_items')
-         + pipeforge_suspend_unique_keys('orders')
-         + pipeforge_suspend_unique_keys('order_items') as count`);
+    select pipeforge_suspend_indexes('orders') + pipeforge_suspend_indexes('order_items') as count`);
   const result = await loadChunk(tx, fileId, 0, 1, timeZone, { tablesLocked: true, onStep });
   onStep?.('indexes');
   await tx.query(sql.type(countRow)`select pipeforge_restore_indexes() as count`);

@@ -148,7 +148,7 @@ describe('a load that rebuilds the indexes', () => {
     const duplicateRef = 'DUPLICATE-1';
     const attempt = chunked.pool.transaction(async (tx) => {
       await tx.query(sql.typeAlias('void')`lock table orders, order_items in access exclusive mode`);
-      await tx.query(sql.typeAlias('void')`select pipeforge_suspend_unique_keys('orders')`);
+      await tx.query(sql.typeAlias('void')`select pipeforge_suspend_indexes('orders')`);
       await tx.query(sql.typeAlias('void')`
         with customer as (
           insert into customers (email_hash) values (repeat('d', 64)) returning id
