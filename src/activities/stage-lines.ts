@@ -65,7 +65,7 @@ export async function stageLines(
         heartbeat(resumeAfter);
         continue;
       }
-      writing = Promise.all([copyStagingText(connection, batch.copyText), insertRejects(pool, fileId, batch.rejects)]).then(() =>
+      writing = Promise.all([copyStagingText(connection, batch.copyBytes), insertRejects(pool, fileId, batch.rejects)]).then(() =>
         heartbeat(batch.lastLineNumber),
       );
     }

@@ -9,8 +9,8 @@ import { connectPgClient } from './pg-client.ts';
  * the typed pool. Each `copy` call is one statement, so it commits or rolls back whole.
  */
 export type CopyConnection = {
-  /** Streams text-format rows (see copy-text.ts) into `statement`; resolves with the rows copied. */
-  copy(statement: string, rows: string): Promise<number>;
+  /** Streams text-format rows (see copy-text.ts), UTF-8 encoded, into `statement`; resolves with the rows copied. */
+  copy(statement: string, rows: Uint8Array): Promise<number>;
   close(): Promise<void>;
 };
 
@@ -19,7 +19,8 @@ export async function openCopyConnection(databaseUrl: string): Promise<CopyConne
   return {
     async copy(statement, rows) {
       const stream = client.query(copyFrom(statement));
-      await pipeline(Readable.from([rows]), stream);
+      // A Buffer over the same memory: the stream takes Buffers, and a copy would only cost.
+      await pipeline(Readable.from([Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]), stream);
       return stream.rowCount ?? 0;
     },
     async close() {

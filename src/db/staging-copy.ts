@@ -8,7 +8,7 @@ const STAGING_COPY = `copy staging_order_lines (
 
 /**
  * Staging's rows as COPY text. Free of database imports on purpose: the parse threads render
- * their batches with it, and the main thread only sends the text.
+ * their batches with it, and the main thread only sends the bytes.
  *
  * Written for the parse's hottest loop: the file id is rendered once per batch, an order's lines
  * (adjacent in the usual export) share one rendering of their date, and only the values a file
@@ -40,7 +40,7 @@ export function stagingCopyText(fileId: string, lines: readonly NumberedOrderLin
  * place to resume from. COPY cannot skip rows already there; a resumed parse first removes what
  * lies past its resume point (deleteStagedLinesAfter).
  */
-export async function copyStagingText(connection: CopyConnection, copyText: string): Promise<void> {
-  if (copyText === '') return;
-  await connection.copy(STAGING_COPY, copyText);
+export async function copyStagingText(connection: CopyConnection, copyBytes: Uint8Array): Promise<void> {
+  if (copyBytes.byteLength === 0) return;
+  await connection.copy(STAGING_COPY, copyBytes);
 }
