@@ -35,8 +35,7 @@ const FIRST_CAPACITY = 64 * 1024;
  * objects instead made the young generation's collections copy them over and over.
  */
 export function createStageBatcher(fileId: string, resumeAfter: number, rowsPerBatch: number): StageBatcher {
-  let capacity = FIRST_CAPACITY;
-  let bytes = Buffer.allocUnsafeSlow(capacity);
+  let bytes = Buffer.allocUnsafeSlow(FIRST_CAPACITY);
   let used = 0;
   let rejects: RowReject[] = [];
   let rowsRead = 0;
@@ -61,8 +60,7 @@ export function createStageBatcher(fileId: string, resumeAfter: number, rowsPerB
       alreadyWritten: lastLineNumber <= resumeAfter,
     };
     // The next batch of a file is about as large as this one.
-    capacity = Math.max(FIRST_CAPACITY, used + (used >> 3));
-    bytes = Buffer.allocUnsafeSlow(capacity);
+    bytes = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, used + (used >> 3)));
     used = 0;
     rejects = [];
     rowsRead = 0;
