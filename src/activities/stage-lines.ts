@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { openCopyConnection } from '../db/copy-connection.ts';
 import { insertRejects } from '../db/staging.ts';
-import { copyStagingText } from '../db/staging-copy.ts';
+import { copyStagingRows } from '../db/staging-copy.ts';
 import type { StageBatch } from '../parse-threads/stage-batch.ts';
 import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -65,7 +65,7 @@ export async function stageLines(
         heartbeat(resumeAfter);
         continue;
       }
-      writing = Promise.all([copyStagingText(connection, batch.copyBytes), insertRejects(pool, fileId, batch.rejects)]).then(() =>
+      writing = Promise.all([copyStagingRows(connection, batch.copyBytes), insertRejects(pool, fileId, batch.rejects)]).then(() =>
         heartbeat(batch.lastLineNumber),
       );
     }

@@ -9,7 +9,7 @@ import { connectPgClient } from './pg-client.ts';
  * the typed pool. Each `copy` call is one statement, so it commits or rolls back whole.
  */
 export type CopyConnection = {
-  /** Streams text-format rows (see copy-text.ts), UTF-8 encoded, into `statement`; resolves with the rows copied. */
+  /** Streams COPY data in the statement's format (copy-binary.ts) into `statement`; resolves with the rows copied. */
   copy(statement: string, rows: Uint8Array): Promise<number>;
   close(): Promise<void>;
 };

@@ -1,46 +1,57 @@
 import type { NumberedOrderLine } from '../domain/csv-order-lines.ts';
+import type { CopyBinaryWriter } from './copy-binary.ts';
 import type { CopyConnection } from './copy-connection.ts';
-import { copyTextValue } from './copy-text.ts';
 
-const STAGING_COPY = `copy staging_order_lines (
-  ingestion_file_id, line_number, order_ref, order_date, email_hash, customer_region,
-  sku, product_name, category, quantity, unit_price, payment_method) from stdin`;
+/** The columns in the order writeStagingRows writes them. */
+const STAGING_COLUMNS = [
+  'ingestion_file_id',
+  'line_number',
+  'order_ref',
+  'order_date',
+  'email_hash',
+  'customer_region',
+  'sku',
+  'product_name',
+  'category',
+  'quantity',
+  'unit_price',
+  'payment_method',
+] as const;
+
+const STAGING_COPY = `copy staging_order_lines (${STAGING_COLUMNS.join(', ')}) from stdin with (format binary)`;
 
 /**
- * Staging's rows as COPY text. Free of database imports on purpose: the parse threads render
- * their batches with it, and the main thread only sends the bytes.
- *
- * Written for the parse's hottest loop: the file id is rendered once per batch, an order's lines
- * (adjacent in the usual export) share one rendering of their date, and only the values a file
- * can fill with any text are checked for characters to escape. The others cannot hold one: the
- * numbers, the email hash (hex digits), the payment method (one of a few words) and the unit price
- * (digits and a point, as the parse validated it).
+ * Staging's rows in binary COPY form (copy-binary.ts): PostgreSQL stores the file id, line number,
+ * date, quantity and price as they come instead of parsing each from text, and no value needs an
+ * escape. Free of database imports on purpose: the parse threads write their batches with it, and
+ * the main thread only sends the bytes. `fileId` is the file's uuid as bytes (uuidBytes).
  */
-export function stagingCopyText(fileId: string, lines: readonly NumberedOrderLine[]): string {
-  const file = copyTextValue(fileId);
-  let text = '';
-  let dateTime = Number.NaN;
-  let dateText = '';
+export function writeStagingRows(writer: CopyBinaryWriter, fileId: Uint8Array, lines: readonly NumberedOrderLine[]): void {
   for (const line of lines) {
-    const time = line.orderDate.getTime();
-    if (time !== dateTime) {
-      dateTime = time;
-      dateText = line.orderDate.toISOString();
-    }
-    text +=
-      `${file}\t${line.lineNumber}\t${copyTextValue(line.orderRef)}\t${dateText}\t${line.emailHash}\t` +
-      `${copyTextValue(line.customerRegion)}\t${copyTextValue(line.sku)}\t${copyTextValue(line.productName)}\t` +
-      `${copyTextValue(line.category)}\t${line.quantity}\t${line.unitPrice}\t${line.paymentMethod}\n`;
+    writer.row(STAGING_COLUMNS.length);
+    writer.bytes(fileId);
+    writer.int32(line.lineNumber);
+    writer.text(line.orderRef);
+    writer.timestamp(line.orderDate.getTime());
+    writer.text(line.emailHash);
+    if (line.customerRegion === null) writer.null();
+    else writer.text(line.customerRegion);
+    writer.text(line.sku);
+    writer.text(line.productName);
+    writer.text(line.category);
+    writer.int32(line.quantity);
+    writer.money(line.unitPrice);
+    // An enum's binary form is its label.
+    writer.text(line.paymentMethod);
   }
-  return text;
 }
 
 /**
  * One COPY per batch: a batch commits whole, so the line a parse heartbeats after it is a safe
  * place to resume from. COPY cannot skip rows already there; a resumed parse first removes what
- * lies past its resume point (deleteStagedLinesAfter).
+ * lies past its resume point (deleteStagedLinesAfter). An empty batch is no COPY at all.
  */
-export async function copyStagingText(connection: CopyConnection, copyBytes: Uint8Array): Promise<void> {
+export async function copyStagingRows(connection: CopyConnection, copyBytes: Uint8Array): Promise<void> {
   if (copyBytes.byteLength === 0) return;
   await connection.copy(STAGING_COPY, copyBytes);
 }

@@ -34,9 +34,9 @@ const BATCH_SIZE = 400;
 const job = (resumeAfter = 0) => ({ fileId: FILE_ID, filename: 'orders.csv', sourceTimeZone: 'UTC', emailHashKey: KEY, batchSize: BATCH_SIZE, resumeAfter });
 const quiet = { warn: () => {} };
 
-/** A batch with its bytes as text: comparable whatever kind of array carried them, and readable in a diff. */
-type ComparableBatch = Omit<StageBatch, 'copyBytes'> & { copyText: string };
-const comparable = ({ copyBytes, ...rest }: StageBatch): ComparableBatch => ({ ...rest, copyText: Buffer.from(copyBytes).toString() });
+/** A batch with its bytes as hex: comparable whatever kind of array carried them. */
+type ComparableBatch = Omit<StageBatch, 'copyBytes'> & { copyHex: string };
+const comparable = ({ copyBytes, ...rest }: StageBatch): ComparableBatch => ({ ...rest, copyHex: Buffer.from(copyBytes).toString('hex') });
 
 /** The same reading on the main thread, one reader batch per COPY batch. */
 async function mainThreadBatches(text: string, resumeAfter = 0): Promise<ComparableBatch[]> {

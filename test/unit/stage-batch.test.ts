@@ -2,12 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { readOrderLines, type OrderLineBatch } from '../../src/domain/csv-order-lines.ts';
 import { createEmailHasher } from '../../src/domain/email.ts';
-import { stagingCopyText } from '../../src/db/staging-copy.ts';
+import { createCopyBinaryWriter, uuidBytes } from '../../src/db/copy-binary.ts';
+import { writeStagingRows } from '../../src/db/staging-copy.ts';
+import type { NumberedOrderLine } from '../../src/domain/csv-order-lines.ts';
 import { createStageBatcher, type StageBatch } from '../../src/parse-threads/stage-batch.ts';
+import { readCopyBinaryRows } from '../support/copy-binary-rows.ts';
 
 /**
- * The stage batcher gathers the reader's small batches into COPY batches: their bytes together are
- * exactly the rendering of every line past the resume point, each batch but the last holds at
+ * The stage batcher gathers the reader's small batches into COPY batches: their rows together are
+ * exactly those of every line past the resume point, written in one piece, each batch but the last holds at
  * least the rows asked for, and each batch's bytes are a buffer of their own, movable to another
  * thread without touching the others.
  */
@@ -45,7 +48,21 @@ function gather(batches: OrderLineBatch[], resumeAfter: number, rowsPerBatch: nu
   return staged;
 }
 
-const textOf = (batches: StageBatch[]) => batches.map((batch) => Buffer.from(batch.copyBytes).toString()).join('');
+/** Every row of the batches, each field as hex (null for null). */
+const rowsOf = (batches: StageBatch[]) =>
+  batches
+    .filter((batch) => batch.copyBytes.byteLength > 0)
+    .flatMap((batch) => readCopyBinaryRows(batch.copyBytes))
+    .map((row) => row.map((field) => field?.toString('hex') ?? null));
+
+/** The rows of the lines written in one piece, as rowsOf gives them. */
+function rowsInOnePiece(lines: NumberedOrderLine[]) {
+  const writer = createCopyBinaryWriter();
+  writeStagingRows(writer, uuidBytes(FILE_ID), lines);
+  return readCopyBinaryRows(writer.finish()).map((row) => row.map((field) => field?.toString('hex') ?? null));
+}
+
+const lineNumbersOf = (batches: StageBatch[]) => rowsOf(batches).map((row) => Buffer.from(row[1]!, 'hex').readInt32BE(0));
 
 describe('createStageBatcher', () => {
   it('renders every line once, in order, in batches of at least the rows asked for', async () => {
@@ -53,7 +70,8 @@ describe('createStageBatcher', () => {
     const staged = gather(read, 0, 60);
     const allLines = read.flatMap((batch) => batch.lines);
 
-    expect(textOf(staged)).toBe(stagingCopyText(FILE_ID, allLines));
+    expect(rowsOf(staged)).toEqual(rowsInOnePiece(allLines));
+    expect(lineNumbersOf(staged)).toEqual(allLines.map((line) => line.lineNumber));
     for (const batch of staged.slice(0, -1)) expect(batch.rowsRead).toBeGreaterThanOrEqual(60);
     expect(staged.reduce((sum, batch) => sum + batch.rowsRead, 0)).toBe(500);
     expect(staged.flatMap((batch) => batch.rejects)).toEqual(read.flatMap((batch) => batch.rejects));
@@ -68,7 +86,9 @@ describe('createStageBatcher', () => {
     const staged = gather(read, resumeAfter, 25);
     const freshLines = read.flatMap((batch) => batch.lines).filter((line) => line.lineNumber > resumeAfter);
 
-    expect(textOf(staged)).toBe(stagingCopyText(FILE_ID, freshLines));
+    expect(rowsOf(staged)).toEqual(rowsInOnePiece(freshLines));
+    expect(lineNumbersOf(staged)).toEqual(freshLines.map((line) => line.lineNumber));
+    expect(freshLines[0]!.lineNumber).toBeGreaterThan(resumeAfter);
     expect(staged.flatMap((batch) => batch.rejects)).toEqual(
       read.flatMap((batch) => batch.rejects).filter((reject) => reject.lineNumber > resumeAfter),
     );
@@ -86,19 +106,19 @@ describe('createStageBatcher', () => {
     const staged = gather(read, 0, 400);
 
     expect(staged[0]!.copyBytes.byteLength).toBeGreaterThan(64 * 1024);
-    expect(textOf(staged)).toBe(stagingCopyText(FILE_ID, read.flatMap((batch) => batch.lines)));
+    expect(rowsOf(staged)).toEqual(rowsInOnePiece(read.flatMap((batch) => batch.lines)));
   });
 
   it('gives each batch a buffer of its own, which moves to another thread alone', async () => {
     const staged = gather(await readerBatches(exportOf(200), 20), 0, 50);
     const [first, second] = staged;
-    const secondText = Buffer.from(second!.copyBytes).toString();
-    const firstText = Buffer.from(first!.copyBytes).toString();
+    const secondRows = rowsOf([second!]);
+    const firstRows = rowsOf([first!]);
 
     const moved = structuredClone(first!.copyBytes, { transfer: [first!.copyBytes.buffer as ArrayBuffer] });
 
-    expect(Buffer.from(moved).toString()).toBe(firstText);
+    expect(readCopyBinaryRows(moved).length).toBe(firstRows.length);
     expect(first!.copyBytes.byteLength).toBe(0);
-    expect(Buffer.from(second!.copyBytes).toString()).toBe(secondText);
+    expect(rowsOf([second!])).toEqual(secondRows);
   });
 });
