@@ -3,7 +3,7 @@ import { daysInRange } from '../domain/business-dates.ts';
 import type { AggregateSalesInput } from '../workflows/aggregate-sales-contract.ts';
 import type { IngestFileInput } from '../workflows/ingest-file-contract.ts';
 import { describeRange } from './aggregation-range-args.ts';
-import { formatCount } from './number-format.ts';
+import { formatBytes, formatCount } from './number-format.ts';
 
 /**
  * The Web UI's user metadata of the workflows the CLI starts: a one-line summary for the workflow
@@ -22,21 +22,6 @@ export type IngestOrigin = {
 
 /** The server refuses a summary over 200 bytes; a long file name is cut rather than the start failing. */
 const SUMMARY_MAX_BYTES = 200;
-
-const UNITS = ['kB', 'MB', 'GB', 'TB'] as const;
-
-/** Sizes as a person reads them: decimal units, one decimal place (12_345_678 → "12.3 MB"). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  let value = bytes;
-  let unit: string = UNITS[0];
-  for (const next of UNITS) {
-    value /= 1000;
-    unit = next;
-    if (value < 1000) break;
-  }
-  return `${value.toFixed(1)} ${unit}`;
-}
 
 function fitSummary(text: string): string {
   if (Buffer.byteLength(text) <= SUMMARY_MAX_BYTES) return text;

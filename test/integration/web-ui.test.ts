@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { startAggregation } from '../../src/client/start-aggregation.ts';
-import { formatBytes } from '../../src/client/start-metadata.ts';
+import { formatBytes } from '../../src/client/number-format.ts';
 import { sql } from '../../src/db/sql.ts';
 import { generateOrderLines } from '../../src/sample/generate-order-lines.ts';
 import { IngestSearchAttributes, type IngestSummary } from '../../src/workflows/ingest-file-contract.ts';

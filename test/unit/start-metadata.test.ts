@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { aggregationStartMetadata, formatBytes, ingestStartMetadata, scheduledAggregationMetadata } from '../../src/client/start-metadata.ts';
+import { aggregationStartMetadata, ingestStartMetadata, scheduledAggregationMetadata } from '../../src/client/start-metadata.ts';
 
 const input = {
   objectKey: `uploads/${'ab'.repeat(32)}/orders-nov.csv`,
@@ -7,25 +7,12 @@ const input = {
   contentHash: 'ab'.repeat(32),
 };
 
-describe('formatBytes', () => {
-  it.each([
-    [0, '0 B'],
-    [999, '999 B'],
-    [1000, '1.0 kB'],
-    [12_345_678, '12.3 MB'],
-    [999_949_999, '999.9 MB'],
-    [2_500_000_000, '2.5 GB'],
-  ])('%d bytes is %s', (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
-  });
-});
-
 describe('the Web UI metadata of an ingestion start', () => {
-  it('summarises the file by name and size, and details its object, hash, size and starter', () => {
+  it('summarises the file by name and size (in the units the terminal shows), and details its object, hash, size and starter', () => {
     const { staticSummary, staticDetails } = ingestStartMetadata(input, { command: 'pipeforge ingest', sizeBytes: 12_345_678 });
-    expect(staticSummary).toBe('orders-nov.csv · 12.3 MB');
+    expect(staticSummary).toBe('orders-nov.csv · 11.8 MiB');
     expect(staticDetails).toContain('**orders-nov.csv**');
-    expect(staticDetails).toContain('- Size: 12.3 MB (12,345,678 bytes)');
+    expect(staticDetails).toContain('- Size: 11.8 MiB (12,345,678 bytes)');
     expect(staticDetails).toContain(`- Object: \`${input.objectKey}\``);
     expect(staticDetails).toContain(`- Content hash (sha256): \`${input.contentHash}\``);
     expect(staticDetails).toMatch(/- Started by: `pipeforge ingest`/);
