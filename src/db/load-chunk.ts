@@ -49,10 +49,10 @@ export async function loadChunk(
       ) locked`);
   }
   // One pass over the chunk's lines gives each order its values, customer and id: the existing
-  // id for an order_ref seen before, a new time-ordered one otherwise.
+  // id for an order_ref seen before, a new time-ordered one otherwise (sql/011: one series per statement).
   await tx.query(sql.typeAlias('void')`
     create temporary table chunk_orders on commit drop as
-    select coalesce(existing.id, pipeforge_uuid()) as id,
+    select coalesce(existing.id, pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())) as id,
            incoming.order_ref, incoming.order_date, incoming.payment_method, incoming.total_amount,
            c.id as customer_id,
            existing.id is not null as replaces,
@@ -96,8 +96,9 @@ export async function loadChunk(
   }
   onStep?.('order-lines');
   const lines = await tx.query(sql.typeAlias('void')`
-    insert into order_items (order_id, product_id, quantity, price, subtotal)
-    select o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
+    insert into order_items (id, order_id, product_id, quantity, price, subtotal)
+    select pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ()),
+           o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
     from staging_order_lines s
     join chunk_orders o on o.order_ref = s.order_ref
     join products p on p.sku = s.sku
