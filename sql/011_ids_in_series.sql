@@ -1,7 +1,8 @@
 -- Ids for the rows of one bulk statement, drawn as a series: a fresh UUIDv7 whose last 40 bits are
 -- replaced by the row's number in the statement. PostgreSQL's uuidv7() gathers strong random bytes
--- on every call, a large share of a bulk insert's time (BENCHMARKS.md); a series draws them once. The ids stay time-ordered (the series starts at the statement's time and counts up, as
--- RFC 9562's counter method does) and unique: two series differ in their first 88 bits, 22 of them
+-- on every call, a large share of a bulk insert's time (BENCHMARKS.md); a series draws them once.
+-- The ids stay time-ordered (the series starts at the statement's time and counts up, as RFC 9562's
+-- counter method does) and unique: two series differ in their first 88 bits, 22 of them
 -- random beside the sub-millisecond time, and the primary key would refuse a repeat all the same.
 
 -- The first 22 hex digits of a fresh time-ordered id: evaluate once per statement.

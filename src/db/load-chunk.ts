@@ -12,6 +12,9 @@ export type ChunkOptions = { tablesLocked: boolean; onStep?: (step: 'orders' | '
 
 const countRow = z.object({ count: z.number() });
 
+/** A new row's id: the statement's own series (sql/011), numbered in the order its rows come. */
+const NEXT_ID_IN_SERIES = sql.fragment`pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())`;
+
 /**
  * Loads one chunk of a file's orders (those whose order_ref hashes to `chunk` of `chunks`) with
  * their lines, in one transaction that also records the chunk as done. Chunks share no order, so
@@ -49,10 +52,10 @@ export async function loadChunk(
       ) locked`);
   }
   // One pass over the chunk's lines gives each order its values, customer and id: the existing
-  // id for an order_ref seen before, a new time-ordered one otherwise (sql/011: one series per statement).
+  // id for an order_ref seen before, a new time-ordered one otherwise.
   await tx.query(sql.typeAlias('void')`
     create temporary table chunk_orders on commit drop as
-    select coalesce(existing.id, pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())) as id,
+    select coalesce(existing.id, ${NEXT_ID_IN_SERIES}) as id,
            incoming.order_ref, incoming.order_date, incoming.payment_method, incoming.total_amount,
            c.id as customer_id,
            existing.id is not null as replaces,
@@ -97,7 +100,7 @@ export async function loadChunk(
   onStep?.('order-lines');
   const lines = await tx.query(sql.typeAlias('void')`
     insert into order_items (id, order_id, product_id, quantity, price, subtotal)
-    select pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ()),
+    select ${NEXT_ID_IN_SERIES},
            o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
     from staging_order_lines s
     join chunk_orders o on o.order_ref = s.order_ref

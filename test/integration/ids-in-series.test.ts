@@ -34,7 +34,8 @@ describe('ids drawn in series', () => {
       rows.push(
         ...(await database.pool.any(sql.type(seriesRow)`
           select ${series}::int as series, n, pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())::text as id
-          from generate_series(1, 2000) n`)),
+          from generate_series(1, 2000) n
+          order by n`)),
       );
     }
     const { unixMs: after } = await database.pool.one(sql.type(clockRow)`
