@@ -20,7 +20,7 @@ export type ParseRangeResult = { rowsRead: number };
  * after the last of them.
  */
 export function createParseRange(deps: ParseDeps) {
-  const { pool, store, pipeline, logger, parseThreads } = deps;
+  const { pool, store, logger, parseThreads } = deps;
 
   return async function parseRange(input: ParseRangeInput): Promise<ParseRangeResult> {
     const log = logger.child({ fileId: input.fileId, stage: 'parse', rangeIndex: input.rangeIndex });
@@ -39,7 +39,7 @@ export function createParseRange(deps: ParseDeps) {
         fileId: input.fileId,
         filename: input.filename,
         resumeAfter,
-        ...readSettings(pipeline),
+        ...readSettings(deps),
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
       };
       const lines = parseThreads.parse(job, counted.stream, log);

@@ -1,4 +1,3 @@
-import type { PipelineConfig } from '../config.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { deleteStagedLinesAfter } from '../db/staging.ts';
 import { toActivityFailure } from './failures.ts';
@@ -18,9 +17,9 @@ export type ParseInput = { fileId: string; objectKey: string; filename: string }
  */
 export const BATCH_SIZE = 5_000;
 
-/** What every parse job of this worker reads with. */
-export function readSettings(pipeline: PipelineConfig) {
-  return { sourceTimeZone: pipeline.sourceTimeZone, emailHashKey: pipeline.emailHashKey, batchSize: BATCH_SIZE };
+/** What every parse job of this worker reads and writes with. */
+export function readSettings({ pipeline, databaseUrl }: Pick<ParseDeps, 'pipeline' | 'databaseUrl'>) {
+  return { sourceTimeZone: pipeline.sourceTimeZone, emailHashKey: pipeline.emailHashKey, databaseUrl, batchSize: BATCH_SIZE };
 }
 
 /**
@@ -29,7 +28,7 @@ export function readSettings(pipeline: PipelineConfig) {
  * attempt last heartbeated, then finishes the parse (finish-parse.ts).
  */
 export function createParseToStaging(deps: ParseDeps) {
-  const { pool, store, pipeline, logger, parseThreads } = deps;
+  const { pool, store, logger, parseThreads } = deps;
 
   return async function parseToStaging(input: ParseInput): Promise<ParseResult> {
     const log = logger.child({ fileId: input.fileId, stage: 'parse' });
@@ -42,7 +41,7 @@ export function createParseToStaging(deps: ParseDeps) {
       await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
       const [content, totalBytes] = await Promise.all([store.readContent(input.objectKey, input.filename), store.size(input.objectKey)]);
       if (content.compressed) log.info({ totalBytes }, 'inflating a gzip-compressed file');
-      const job = { fileId: input.fileId, filename: input.filename, resumeAfter, ...readSettings(pipeline) };
+      const job = { fileId: input.fileId, filename: input.filename, resumeAfter, ...readSettings(deps) };
       const lines = parseThreads.parse(job, content.stream, log);
       const progress = { bytesRead: content.bytesRead, totalBytes };
       const { rowsRead, lastLineNumber } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);

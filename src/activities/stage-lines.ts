@@ -1,8 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { openCopyConnection } from '../db/copy-connection.ts';
 import { insertRejects } from '../db/staging.ts';
-import { copyStagingRows } from '../db/staging-copy.ts';
-import type { StageBatch } from '../parse-threads/stage-batch.ts';
+import type { StagedBatch } from '../parse-threads/stage-batch.ts';
 import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -26,15 +24,15 @@ export function readProgressDetails(progress: ReadProgress | undefined): Omit<Pa
 const QUIET_HEARTBEAT_MS = 5_000;
 
 /**
- * Writes parsed batches into staging, a COPY per batch, with rejects recorded beside it. While
- * PostgreSQL takes one batch a parse thread reads the next. After each written batch the
- * activity heartbeats the line reached; a batch an earlier attempt already wrote (up to
- * `resumeAfter`) is only counted.
+ * Records what a parse thread staged, batch by batch: the thread has COPYed each batch's lines
+ * already (thread-entry.ts); the activity records its rejects, then heartbeats the line reached,
+ * so a heartbeat only ever names lines and rejects that are both written. A batch an earlier
+ * attempt already wrote (up to `resumeAfter`) is only counted.
  */
 export async function stageLines(
-  { pool, databaseUrl }: Pick<ActivityDeps, 'pool' | 'databaseUrl'>,
+  { pool }: Pick<ActivityDeps, 'pool'>,
   fileId: string,
-  batches: AsyncIterable<StageBatch>,
+  batches: AsyncIterable<StagedBatch>,
   resumeAfter: number,
   progress?: ReadProgress,
 ): Promise<StagedLines> {
@@ -53,28 +51,20 @@ export async function stageLines(
   }, QUIET_HEARTBEAT_MS / 5);
   let rowsRead = 0;
   let lastLineNumber = 0;
-  const connection = await openCopyConnection(databaseUrl);
-  let writing: Promise<void> = Promise.resolve();
   try {
     for await (const batch of batches) {
       rowsRead += batch.rowsRead;
       lastLineNumber = batch.lastLineNumber;
-      await writing;
       if (batch.alreadyWritten) {
         // Re-reading what an earlier attempt wrote is still progress the server must hear of.
         heartbeat(resumeAfter);
         continue;
       }
-      writing = Promise.all([copyStagingRows(connection, batch.copyBytes), insertRejects(pool, fileId, batch.rejects)]).then(() =>
-        heartbeat(batch.lastLineNumber),
-      );
+      await insertRejects(pool, fileId, batch.rejects);
+      heartbeat(batch.lastLineNumber);
     }
-    await writing;
   } finally {
     clearInterval(quiet);
-    // A failed batch leaves `writing` rejected; it was awaited above or is moot now.
-    writing.catch(() => {});
-    await connection.close();
   }
   return { rowsRead, lastLineNumber };
 }

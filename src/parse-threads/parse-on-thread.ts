@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { InvalidFileError } from '../errors.ts';
 import type { FromThread, ParseJob, ThreadError, ToThread } from './protocol.ts';
-import type { StageBatch } from './stage-batch.ts';
+import type { StagedBatch } from './stage-batch.ts';
 
 export type WarnLogger = { warn(details: object, message: string): void };
 
@@ -10,10 +10,11 @@ export type WarnLogger = { warn(details: object, message: string): void };
 export type ThreadHealth = { broken: boolean };
 
 /**
- * Runs one job on an idle thread: answers its pulls with the source's bytes, yields its batches
- * in order (telling it each time one was taken, which lets it read on), and ends as the thread's
- * reading ends. A failure of the source wins over what the thread then reports. Stopping early
- * (a failed write, say) tells the thread to stop and waits until it has, so it is idle again.
+ * Runs one job on an idle thread: answers its pulls with the source's bytes, yields each batch
+ * once the thread has staged it, in order (telling it each time one was taken, which lets it read
+ * on), and ends as the thread's reading ends. A failure of the source wins over what the thread
+ * then reports. Stopping early (a failed write, say) tells the thread to stop and waits until it
+ * has, so it is idle again.
  */
 export async function* parseOnThread(
   thread: Worker,
@@ -21,10 +22,10 @@ export async function* parseOnThread(
   source: Readable,
   log: WarnLogger,
   health: ThreadHealth,
-): AsyncGenerator<StageBatch, void, undefined> {
+): AsyncGenerator<StagedBatch, void, undefined> {
   const send = (message: ToThread, transfer?: ArrayBuffer[]): void => thread.postMessage(message, transfer);
   const endings: FromThread[] = [];
-  const batches: StageBatch[] = [];
+  const batches: StagedBatch[] = [];
   let threadFailure: Error | undefined;
   let sourceFailure: unknown;
   let wake: (() => void) | undefined;
@@ -57,7 +58,7 @@ export async function* parseOnThread(
   const onMessage = (message: FromThread): void => {
     if (message.type === 'pull') return feed();
     if (message.type === 'warn') return log.warn(message.details, message.message);
-    if (message.type === 'batch') batches.push(message.batch);
+    if (message.type === 'staged') batches.push(message.batch);
     else endings.push(message);
     notify();
   };

@@ -4,8 +4,7 @@ import { writeStagingRows } from '../db/staging-copy.ts';
 
 /**
  * A batch of parsed lines in the shape the staging write takes: its lines already as binary COPY
- * data (staging-copy.ts), in a buffer of their own, so a batch parsed off the main thread is moved
- * to it rather than copied, and the main thread hands the bytes to the socket as they are.
+ * data (staging-copy.ts), which the parse thread sends to PostgreSQL itself.
  */
 export type StageBatch = {
   copyBytes: Uint8Array;
@@ -16,6 +15,13 @@ export type StageBatch = {
   /** Every row of the batch lies at or before the resume point: an earlier attempt wrote it. */
   alreadyWritten: boolean;
 };
+
+/**
+ * What the activity hears of a batch once the thread has written it: counts and rejects only.
+ * The bytes stay on the thread, so the main thread, which every activity of the worker shares,
+ * neither receives nor collects them.
+ */
+export type StagedBatch = Omit<StageBatch, 'copyBytes'>;
 
 export type StageBatcher = {
   /** Takes the reader's next batch; returns a stage batch once at least `rowsPerBatch` rows are in. */

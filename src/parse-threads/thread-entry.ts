@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import { openCopyConnection, type CopyConnection } from '../db/copy-connection.ts';
+import { copyStagingRows } from '../db/staging-copy.ts';
 import { readOrderLines } from '../domain/csv-order-lines.ts';
 import { createEmailHasher } from '../domain/email.ts';
 import { InvalidFileError } from '../errors.ts';
@@ -7,12 +9,13 @@ import type { FromThread, ParseJob, ThreadError, ToThread } from './protocol.ts'
 import { createStageBatcher, type StageBatch } from './stage-batch.ts';
 
 /**
- * A parse thread: reads one job at a time into stage batches. The bytes come from the activity
- * on request and the batches go back to it, so PostgreSQL, MinIO and Temporal stay on the main
- * thread and only the CPU-bound reading runs here.
+ * A parse thread: reads one job at a time into stage batches and COPYs each into staging over a
+ * connection of its own. The bytes come from the activity on request; what goes back is small
+ * (counts and rejects), which the activity records and heartbeats. MinIO and Temporal stay on the
+ * main thread.
  */
 
-/** Batches handed over but not yet taken: the reading pauses beyond this, as the main-thread parse does. */
+/** Batches staged but not yet recorded by the activity: the reading pauses beyond this. */
 const BATCHES_AHEAD = 2;
 /**
  * About how many rows the reader's batches hold, each rendered into its stage batch as it comes
@@ -81,10 +84,22 @@ async function run(job: ParseJob): Promise<void> {
     },
   };
   running = current;
-  const hand = async (batch: StageBatch): Promise<void> => {
-    // Moved, not copied: the bytes are in a buffer of their own (stage-batch.ts).
-    post({ type: 'batch', batch }, [batch.copyBytes.buffer as ArrayBuffer]);
-    ahead += 1;
+  let connection: CopyConnection | undefined;
+  // One COPY in flight while the reading goes on; its failure surfaces at the next batch or the end.
+  let writing: Promise<void> = Promise.resolve();
+  let ending: FromThread;
+  const writeBatch = async (batch: StageBatch): Promise<void> => {
+    await writing;
+    const { copyBytes, ...staged } = batch;
+    const copy = staged.alreadyWritten
+      ? Promise.resolve()
+      : copyStagingRows((connection ??= await openCopyConnection(job.databaseUrl)), copyBytes);
+    writing = copy.then(() => {
+      post({ type: 'staged', batch: staged });
+      ahead += 1;
+    });
+    // Seen later, by the await above or below: an unhandled rejection would end the thread.
+    writing.catch(() => {});
     while (ahead >= BATCHES_AHEAD && !current.stopped) await new Promise<void>((resolve) => (wake = resolve));
   };
   try {
@@ -100,17 +115,21 @@ async function run(job: ParseJob): Promise<void> {
     for await (const batch of batches) {
       if (current.stopped) break;
       const full = stage.add(batch);
-      if (full !== null) await hand(full);
+      if (full !== null) await writeBatch(full);
       if (current.stopped) break;
     }
-    if (!current.stopped) await hand(stage.finish());
-    running = undefined;
-    post({ type: 'done' });
+    if (!current.stopped) await writeBatch(stage.finish());
+    await writing;
+    ending = { type: 'done' };
   } catch (error) {
-    running = undefined;
+    // A COPY still in flight reports first: nothing of this job may reach the activity after its end.
+    await writing.catch(() => {});
     // After a stop the reading was cut on purpose: what it threw says nothing about the file.
-    post(current.stopped ? { type: 'done' } : { type: 'failed', error: toThreadError(error) });
+    ending = current.stopped ? { type: 'done' } : { type: 'failed', error: toThreadError(error) };
   }
+  running = undefined;
+  post(ending);
+  await connection?.close();
 }
 
 function toThreadError(error: unknown): ThreadError {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { parseOnThread, type ThreadHealth, type WarnLogger } from './parse-on-thread.ts';
 import type { ParseJob } from './protocol.ts';
-import type { StageBatch } from './stage-batch.ts';
+import type { StagedBatch } from './stage-batch.ts';
 
 /**
  * The worker's parse threads. One parse activity's reading is CPU-bound and would otherwise hold
@@ -12,8 +12,8 @@ import type { StageBatch } from './stage-batch.ts';
  * also bounds how many parses hold a batch in memory at once.
  */
 export type ParseThreadPool = {
-  /** Reads `source` on a free thread (waiting for one first) into batches for staging. */
-  parse(job: ParseJob, source: Readable, log: WarnLogger): AsyncGenerator<StageBatch, void, undefined>;
+  /** Reads `source` on a free thread (waiting for one first) into staging, yielding each batch once it is written. */
+  parse(job: ParseJob, source: Readable, log: WarnLogger): AsyncGenerator<StagedBatch, void, undefined>;
   /** Ends every thread; a parse still running fails. */
   close(): Promise<void>;
 };

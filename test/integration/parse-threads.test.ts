@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { openCopyConnection } from '../../src/db/copy-connection.ts';
+import { sql } from '../../src/db/sql.ts';
+import { copyStagingRows } from '../../src/db/staging-copy.ts';
+import { readOrderLines } from '../../src/domain/csv-order-lines.ts';
+import { createEmailHasher } from '../../src/domain/email.ts';
+import { InvalidFileError } from '../../src/errors.ts';
+import { createStageBatcher, type StagedBatch } from '../../src/parse-threads/stage-batch.ts';
+import { createParseThreadPool } from '../../src/parse-threads/thread-pool.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+/**
+ * The parse threads stage what the reader gives on the main thread, batch for batch and row for
+ * row; a bad file fails with the same InvalidFileError; a failing source or database fails the
+ * parse with its own error; and a parse stopped early leaves its thread free for the next.
+ */
+
+const KEY = 'parse-threads-test-key-0123456789';
+const HEADER = 'order_ref,order_date,customer_email,customer_region,sku,product_name,category,quantity,unit_price,payment_method\n';
+
+function exportOf(rows: number, badAt?: number): string {
+  let text = HEADER;
+  for (let row = 1; row <= rows; row += 1) {
+    const quantity = row === badAt ? 'lots' : String(1 + (row % 4));
+    const name = row % 7 === 0 ? '"Mug ""Big"",\nblue"' : `Tea ${row}`;
+    text += `ORD-${Math.ceil(row / 3)},2026-10-${String(1 + (row % 28)).padStart(2, '0')}T07:21:43Z,c${row % 50}@example.com,Nairobi,SKU-${row % 11},${name},Groceries,${quantity},12.50,M-Pesa\n`;
+  }
+  return text;
+}
+
+/** The source in small pieces, so a batch spans many of them. */
+const sourceOf = (text: string) => Readable.from(Buffer.from(text).toString('binary').match(/[\s\S]{1,997}/g)!.map((piece) => Buffer.from(piece, 'binary')));
+
+/** Rows per COPY; the threads read in smaller batches than this and gather them. */
+const BATCH_SIZE = 400;
+const quiet = { warn: () => {} };
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase('parse_threads');
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** A job for a file of its own, so each parse's staged rows are told apart. */
+const job = (resumeAfter = 0, databaseUrl = database.url) => ({
+  fileId: randomUUID(),
+  filename: 'orders.csv',
+  sourceTimeZone: 'UTC',
+  emailHashKey: KEY,
+  databaseUrl,
+  batchSize: BATCH_SIZE,
+  resumeAfter,
+});
+
+/** A file's staged rows, every column but the file id, in line order. */
+async function stagedRows(fileId: string): Promise<readonly unknown[]> {
+  return database.pool.any(sql.type(z.record(z.string(), z.unknown()))`
+    select line_number, order_ref, order_date::text, email_hash, customer_region, sku, product_name,
+           category, quantity, unit_price::text, payment_method::text
+    from staging_order_lines where ingestion_file_id = ${fileId} order by line_number`);
+}
+
+/** The same reading on the main thread, its batches COPYed here: their reports and the rows they staged. */
+async function mainThreadParse(text: string, resumeAfter = 0): Promise<{ batches: StagedBatch[]; rows: readonly unknown[] }> {
+  const fileId = randomUUID();
+  const batches: StagedBatch[] = [];
+  const options = { filename: 'orders.csv', sourceTimeZone: 'UTC', hashEmail: createEmailHasher(KEY), batchSize: BATCH_SIZE };
+  const stage = createStageBatcher(fileId, resumeAfter, BATCH_SIZE);
+  const connection = await openCopyConnection(database.url);
+  try {
+    const keep = async ({ copyBytes, ...staged }: ReturnType<typeof stage.finish>) => {
+      if (!staged.alreadyWritten) await copyStagingRows(connection, copyBytes);
+      batches.push(staged);
+    };
+    for await (const batch of readOrderLines(sourceOf(text), options)) {
+      const full = stage.add(batch);
+      if (full !== null) await keep(full);
+    }
+    await keep(stage.finish());
+  } finally {
+    await connection.close();
+  }
+  return { batches, rows: await stagedRows(fileId) };
+}
+
+async function collect(batches: AsyncIterable<StagedBatch>): Promise<StagedBatch[]> {
+  const all: StagedBatch[] = [];
+  for await (const batch of batches) all.push(batch);
+  return all;
+}
+
+/** A parse on a thread: the batches it reported and the rows it staged. */
+async function threadParse(pool: ReturnType<typeof createParseThreadPool>, text: string, resumeAfter = 0) {
+  const parseJob = job(resumeAfter);
+  const batches = await collect(pool.parse(parseJob, sourceOf(text), quiet));
+  return { batches, rows: await stagedRows(parseJob.fileId) };
+}
+
+describe('parse threads', () => {
+  const pool = createParseThreadPool(2);
+  afterAll(() => pool.close());
+
+  it('stage the rows and report the batches the main thread does, resumed or not', async () => {
+    const text = exportOf(2_000, 1_234);
+    for (const resumeAfter of [0, 700]) {
+      const expected = await mainThreadParse(text, resumeAfter);
+      const actual = await threadParse(pool, text, resumeAfter);
+      expect(actual).toEqual(expected);
+      expect(actual.batches.some((batch) => batch.rejects.length > 0)).toBe(true);
+      // The first 400 rows end before line 700 (one in seven spans two lines); the next 400 cross it.
+      expect(actual.batches.filter((batch) => batch.alreadyWritten).length).toBe(resumeAfter === 0 ? 0 : 1);
+      // Every row but the rejected one, less those up to the resume point.
+      const lineNumbers = actual.rows.map((row) => (row as { line_number: number }).line_number);
+      if (resumeAfter === 0) expect(lineNumbers.length).toBe(1_999);
+      else expect(lineNumbers.length).toBeLessThan(1_999);
+      // The first row staged starts on the line after the resume point, or on the next when that
+      // line is the second of a quoted name.
+      expect(Math.min(...lineNumbers) - resumeAfter).toBeLessThanOrEqual(2);
+      expect(Math.min(...lineNumbers)).toBeGreaterThan(resumeAfter);
+    }
+  });
+
+  it('run more parses than threads, each with its own result', async () => {
+    const texts = [exportOf(900), exportOf(1_300), exportOf(400), exportOf(1_100)];
+    const results = await Promise.all(texts.map((text) => threadParse(pool, text)));
+    const expected = await Promise.all(texts.map((text) => mainThreadParse(text)));
+    expect(results).toEqual(expected);
+  });
+
+  it('fail a broken file with the InvalidFileError the reader throws', async () => {
+    const broken = `${exportOf(600)}ORD-X,2026-10-01,"unclosed,x\n`;
+    const failure = await collect(pool.parse(job(), sourceOf(broken), quiet)).catch((error: unknown) => error);
+    const expected = await mainThreadParse(broken).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InvalidFileError);
+    expect(failure).toEqual(expected);
+    expect((failure as InvalidFileError).line).toBe((expected as InvalidFileError).line);
+  });
+
+  it('fail with the source’s own error when the source fails', async () => {
+    const failing = new Readable({ read() {} });
+    failing.push(exportOf(300).slice(0, 5_000));
+    setTimeout(() => failing.destroy(new Error('the download broke off')), 50);
+    await expect(collect(pool.parse(job(), failing, quiet))).rejects.toThrow('the download broke off');
+  });
+
+  it('fail with the database’s own error when staging cannot be written, and stay usable', async () => {
+    const single = createParseThreadPool(1);
+    try {
+      const missing = new URL(database.url);
+      missing.pathname = `/${database.name}_missing`;
+      const parse = single.parse(job(0, missing.toString()), sourceOf(exportOf(900)), quiet);
+      await expect(collect(parse)).rejects.toThrow(`database "${database.name}_missing" does not exist`);
+      const text = exportOf(500);
+      expect(await threadParse(single, text)).toEqual(await mainThreadParse(text));
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('free the thread of a parse stopped early, keeping what it staged', async () => {
+    const single = createParseThreadPool(1);
+    try {
+      const stopped = job();
+      for await (const batch of single.parse(stopped, sourceOf(exportOf(3_000)), quiet)) {
+        expect(batch.rowsRead).toBe(BATCH_SIZE);
+        break;
+      }
+      // The first batch is in staging before the activity hears of it.
+      expect((await stagedRows(stopped.fileId)).length).toBeGreaterThanOrEqual(BATCH_SIZE);
+      const text = exportOf(500);
+      expect(await threadParse(single, text)).toEqual(await mainThreadParse(text));
+    } finally {
+      await single.close();
+    }
+  });
+});
