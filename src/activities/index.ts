@@ -11,7 +11,7 @@ import { createParseRange } from './parse-range.ts';
 import { createParseToStaging } from './parse-to-staging.ts';
 import { createRecordOutcome } from './record-outcome.ts';
 import { createRevertFile } from './revert-file.ts';
-import { reportCancellation, storeEndingOnCancel } from './stop-on-cancel.ts';
+import { reportCancellation } from './stop-on-cancel.ts';
 
 export type { ActivityDeps };
 
@@ -21,10 +21,10 @@ export function createActivities(
 ) {
   const { metrics, parseThreads, ...rest } = deps;
   const withContext: ActivityDeps = { ...rest, logger: activityContextLogger(rest.logger) };
-  // The stages a cancel may interrupt stop reading at the next line and report themselves cancelled.
+  // The stages a cancel may interrupt: their parse threads stop after the COPY in flight
+  // (parse-on-thread.ts), and they report themselves cancelled.
   const cancellable: ParseDeps = {
     ...withContext,
-    store: storeEndingOnCancel(withContext.store),
     // Without a pool of the caller's, one of its own: its threads end when idle.
     parseThreads: parseThreads ?? createParseThreadPool(rest.pipeline.parseThreads),
   };

@@ -1,8 +1,8 @@
+import { Context } from '@temporalio/activity';
 import { readHeaderRecord } from '../domain/csv-order-lines.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { deleteStagedLinesOfRangeAfter, findParseRange, type StoredParseRange } from '../db/parse-ranges.ts';
 import { InvalidFileError } from '../errors.ts';
-import { countBytes } from '../storage/object-content.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ParseDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
@@ -33,17 +33,17 @@ export function createParseRange(deps: ParseDeps) {
       if (resumeAfter >= range.firstLine) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
       await deleteStagedLinesOfRangeAfter(pool, input.fileId, resumeAfter, range.nextFirstLine);
-      const [source, fileBytes] = await Promise.all([store.read(input.objectKey, byteRange(range)), store.size(input.objectKey)]);
-      const counted = countBytes(source);
+      const fileBytes = await store.size(input.objectKey);
       const job = {
         fileId: input.fileId,
         filename: input.filename,
+        source: { storage: store.config, objectKey: input.objectKey, byteRange: byteRange(range) },
         resumeAfter,
         ...readSettings(deps),
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
       };
-      const lines = parseThreads.parse(job, counted.stream, log);
-      const progress = { bytesRead: counted.bytesRead, totalBytes: range.end - range.start, fileBytes, rangeCount: range.rangeCount };
+      const lines = parseThreads.parse(job, log, Context.current().cancellationSignal);
+      const progress = { totalBytes: range.end - range.start, fileBytes, rangeCount: range.rangeCount };
       const { rowsRead } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
       log.info({ rowsRead }, 'parsed part of file');
       return { rowsRead };

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { deleteStagedLinesAfter } from '../db/staging.ts';
 import { toActivityFailure } from './failures.ts';
@@ -23,9 +24,9 @@ export function readSettings({ pipeline, databaseUrl }: Pick<ParseDeps, 'pipelin
 }
 
 /**
- * Stage 2, parse, of a whole file in one activity: streams the object (inflated when it is gzip)
- * through the CSV reader, on a parse thread, into staging (stage-lines.ts), resuming after the line the previous
- * attempt last heartbeated, then finishes the parse (finish-parse.ts).
+ * Stage 2, parse, of a whole file in one activity: a parse thread streams the object (inflated when
+ * it is gzip) through the CSV reader into staging, resuming after the line the previous attempt
+ * last heartbeated (stage-lines.ts); then the activity finishes the parse (finish-parse.ts).
  */
 export function createParseToStaging(deps: ParseDeps) {
   const { pool, store, logger, parseThreads } = deps;
@@ -39,13 +40,13 @@ export function createParseToStaging(deps: ParseDeps) {
 
       // What a dead attempt wrote after its last heartbeat is written again below.
       await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
-      const [content, totalBytes] = await Promise.all([store.readContent(input.objectKey, input.filename), store.size(input.objectKey)]);
-      if (content.compressed) log.info({ totalBytes }, 'inflating a gzip-compressed file');
-      const job = { fileId: input.fileId, filename: input.filename, resumeAfter, ...readSettings(deps) };
-      const lines = parseThreads.parse(job, content.stream, log);
-      const progress = { bytesRead: content.bytesRead, totalBytes };
-      const { rowsRead, lastLineNumber } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
-      const finalHeartbeat = { lineNumber: lastLineNumber, ...readProgressDetails(progress) };
+      const totalBytes = await store.size(input.objectKey);
+      const source = { storage: store.config, objectKey: input.objectKey };
+      const job = { fileId: input.fileId, filename: input.filename, source, resumeAfter, ...readSettings(deps) };
+      const lines = parseThreads.parse(job, log, Context.current().cancellationSignal);
+      const progress = { totalBytes };
+      const { rowsRead, lastLineNumber, bytesRead } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);
+      const finalHeartbeat = { lineNumber: lastLineNumber, ...readProgressDetails(progress, bytesRead) };
       return await finishStagedParse(deps, log, { ...input, rowsRead }, finalHeartbeat);
     } catch (error) {
       throw toActivityFailure(error);

@@ -1,19 +1,19 @@
 import { Context } from '@temporalio/activity';
 import { insertRejects } from '../db/staging.ts';
-import type { StagedBatch } from '../parse-threads/stage-batch.ts';
+import type { StagedReport } from '../parse-threads/protocol.ts';
 import type { ParseHeartbeatDetails } from '../workflows/ingest-file-contract.ts';
 import type { ActivityDeps } from './deps.ts';
 
-export type StagedLines = { rowsRead: number; lastLineNumber: number };
+export type StagedLines = { rowsRead: number; lastLineNumber: number; bytesRead: number };
 
-/** How far into its bytes the read is, heartbeated beside the line so a client can show progress. */
-export type ReadProgress = { bytesRead(): number; totalBytes: number; fileBytes?: number; rangeCount?: number };
+/** The bytes the read covers, heartbeated beside the line and the bytes read so a client can show progress. */
+export type ReadProgress = { totalBytes: number; fileBytes?: number; rangeCount?: number };
 
-export function readProgressDetails(progress: ReadProgress | undefined): Omit<ParseHeartbeatDetails, 'lineNumber'> {
+export function readProgressDetails(progress: ReadProgress | undefined, bytesRead: number): Omit<ParseHeartbeatDetails, 'lineNumber'> {
   if (progress === undefined) return {};
   const { totalBytes, fileBytes, rangeCount } = progress;
   return {
-    bytesRead: progress.bytesRead(),
+    bytesRead,
     totalBytes,
     ...(fileBytes === undefined ? {} : { fileBytes }),
     ...(rangeCount === undefined ? {} : { rangeCount }),
@@ -32,17 +32,18 @@ const QUIET_HEARTBEAT_MS = 5_000;
 export async function stageLines(
   { pool }: Pick<ActivityDeps, 'pool'>,
   fileId: string,
-  batches: AsyncIterable<StagedBatch>,
+  batches: AsyncIterable<StagedReport>,
   resumeAfter: number,
   progress?: ReadProgress,
 ): Promise<StagedLines> {
   const context = Context.current();
   let lineReached = resumeAfter;
+  let bytesRead = 0;
   let lastHeartbeatAt = Date.now();
   const heartbeat = (lineNumber: number) => {
     lineReached = lineNumber;
     lastHeartbeatAt = Date.now();
-    context.heartbeat({ lineNumber, ...readProgressDetails(progress) } satisfies ParseHeartbeatDetails);
+    context.heartbeat({ lineNumber, ...readProgressDetails(progress, bytesRead) } satisfies ParseHeartbeatDetails);
   };
   // Only when quiet: the SDK sends the first heartbeat at once and holds later ones back a while,
   // so an early one of its own would delay the first that reports written lines.
@@ -55,6 +56,7 @@ export async function stageLines(
     for await (const batch of batches) {
       rowsRead += batch.rowsRead;
       lastLineNumber = batch.lastLineNumber;
+      bytesRead = batch.bytesRead;
       if (batch.alreadyWritten) {
         // Re-reading what an earlier attempt wrote is still progress the server must hear of.
         heartbeat(resumeAfter);
@@ -66,7 +68,7 @@ export async function stageLines(
   } finally {
     clearInterval(quiet);
   }
-  return { rowsRead, lastLineNumber };
+  return { rowsRead, lastLineNumber, bytesRead };
 }
 
 export function isParseHeartbeat(value: unknown): value is ParseHeartbeatDetails {

@@ -1,10 +1,19 @@
+import type { StorageConfig } from '../config.ts';
 import type { RangeStart } from '../domain/csv-order-lines.ts';
+import type { ByteRange } from '../storage/object-store.ts';
 import type { StagedBatch } from './stage-batch.ts';
+
+/**
+ * Where a job's bytes are: one part of a stored object, or the whole of it (inflated when it is
+ * gzip-compressed). The thread reads them itself, with a store client of its own.
+ */
+export type ParseSource = { storage: StorageConfig; objectKey: string; byteRange?: ByteRange | undefined };
 
 /** What a parse thread needs to read one file or one part of it. */
 export type ParseJob = {
   fileId: string;
   filename: string;
+  source: ParseSource;
   sourceTimeZone: string;
   /** The HMAC key of the email hash: stays in this process, crossing only to its own threads. */
   emailHashKey: string;
@@ -16,27 +25,27 @@ export type ParseJob = {
   range?: RangeStart | undefined;
 };
 
-/** An error as it crosses back from a thread; InvalidFileError keeps its fields, to be rebuilt. */
+/** A batch in staging, and how many of the stored object's bytes the thread had read by then. */
+export type StagedReport = StagedBatch & { bytesRead: number };
+
+/** An error as it crosses back from a thread; the pipeline's own errors keep their fields, to be rebuilt. */
 export type ThreadError =
   | { kind: 'invalid-file'; reason: string; filename: string; line: number | undefined }
+  | { kind: 'missing-object'; objectKey: string }
   | { kind: 'other'; name: string; message: string; stack: string | undefined };
 
 /** From the activity to its thread. */
 export type ToThread =
   | { type: 'start'; job: ParseJob }
-  /** The next bytes of the source, in answer to a pull. */
-  | { type: 'bytes'; chunk: Uint8Array }
-  | { type: 'end' }
   /** The activity recorded one more staged batch (its rejects, then its heartbeat). */
   | { type: 'taken' }
-  /** The activity stops reading (its write failed, its source failed, or it was cancelled). */
+  /** The activity stops reading (its write failed, or it was cancelled). */
   | { type: 'stop' };
 
 /** From a thread to the activity it works for. */
 export type FromThread =
-  | { type: 'pull' }
   /** A batch is in staging (or was already, from an earlier attempt); its rejects are the activity's to record. */
-  | { type: 'staged'; batch: StagedBatch }
-  | { type: 'warn'; details: object; message: string }
+  | { type: 'staged'; report: StagedReport }
+  | { type: 'log'; level: 'info' | 'warn'; details: object; message: string }
   | { type: 'done' }
   | { type: 'failed'; error: ThreadError };

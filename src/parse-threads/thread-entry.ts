@@ -1,18 +1,19 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { openCopyConnection, type CopyConnection } from '../db/copy-connection.ts';
 import { copyStagingRows } from '../db/staging-copy.ts';
 import { readOrderLines } from '../domain/csv-order-lines.ts';
 import { createEmailHasher } from '../domain/email.ts';
-import { InvalidFileError } from '../errors.ts';
+import { InvalidFileError, MissingObjectError } from '../errors.ts';
 import type { FromThread, ParseJob, ThreadError, ToThread } from './protocol.ts';
+import { openParseSource } from './read-source.ts';
 import { createStageBatcher, type StageBatch } from './stage-batch.ts';
 
 /**
- * A parse thread: reads one job at a time into stage batches and COPYs each into staging over a
- * connection of its own. The bytes come from the activity on request; what goes back is small
- * (counts and rejects), which the activity records and heartbeats. MinIO and Temporal stay on the
- * main thread.
+ * A parse thread: reads one job at a time from the object store (read-source.ts) into stage
+ * batches, and COPYs each into staging over a connection of its own. What goes back to the
+ * activity is small (counts, rejects, bytes read), which it records and heartbeats; Temporal stays
+ * on the main thread.
  */
 
 /** Batches staged but not yet recorded by the activity: the reading pauses beyond this. */
@@ -31,7 +32,7 @@ function readBatchRows(stageBatchRows: number): number {
 
 if (parentPort === null) throw new Error('thread-entry.ts runs only as a worker thread');
 const port = parentPort;
-const post = (message: FromThread, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
+const post = (message: FromThread): void => port.postMessage(message);
 
 /**
  * One hasher per thread, kept from job to job: a file's parts share most of their customers, and
@@ -43,7 +44,8 @@ function emailHasherFor(key: string): (normalizedEmail: string) => string {
   return hasher.hashEmail;
 }
 
-type Running = { source: Readable; stopped: boolean; onTaken: () => void };
+/** `source` is unset while the object is being opened. */
+type Running = { source?: Readable | undefined; stopped: boolean; onTaken: () => void };
 let running: Running | undefined;
 
 port.on('message', (message: ToThread) => {
@@ -51,30 +53,22 @@ port.on('message', (message: ToThread) => {
     case 'start':
       void run(message.job);
       return;
-    case 'bytes':
-      running?.source.push(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
-      return;
-    case 'end':
-      running?.source.push(null);
-      return;
     case 'taken':
       running?.onTaken();
       return;
     case 'stop':
       if (running === undefined) return;
       running.stopped = true;
-      running.source.destroy();
+      running.source?.destroy();
       running.onTaken();
       return;
   }
 });
 
 async function run(job: ParseJob): Promise<void> {
-  const source = new Readable({ highWaterMark: 256 * 1024, read: () => post({ type: 'pull' }) });
   let ahead = 0;
   let wake: (() => void) | undefined;
   const current: Running = {
-    source,
     stopped: false,
     onTaken() {
       ahead = Math.max(0, ahead - 1);
@@ -88,6 +82,7 @@ async function run(job: ParseJob): Promise<void> {
   // One COPY in flight while the reading goes on; its failure surfaces at the next batch or the end.
   let writing: Promise<void> = Promise.resolve();
   let ending: FromThread;
+  let bytesRead = (): number => 0;
   const writeBatch = async (batch: StageBatch): Promise<void> => {
     await writing;
     const { copyBytes, ...staged } = batch;
@@ -95,7 +90,7 @@ async function run(job: ParseJob): Promise<void> {
       ? Promise.resolve()
       : copyStagingRows((connection ??= await openCopyConnection(job.databaseUrl)), copyBytes);
     writing = copy.then(() => {
-      post({ type: 'staged', batch: staged });
+      post({ type: 'staged', report: { ...staged, bytesRead: bytesRead() } });
       ahead += 1;
     });
     // Seen later, by the await above or below: an unhandled rejection would end the thread.
@@ -103,12 +98,18 @@ async function run(job: ParseJob): Promise<void> {
     while (ahead >= BATCHES_AHEAD && !current.stopped) await new Promise<void>((resolve) => (wake = resolve));
   };
   try {
-    const batches = readOrderLines(source, {
+    const content = await openParseSource(job.source, job.filename);
+    current.source = content.stream;
+    bytesRead = content.bytesRead;
+    // A stop that came while the object was being opened.
+    if (current.stopped) content.stream.destroy();
+    if (content.compressed) post({ type: 'log', level: 'info', details: {}, message: 'inflating a gzip-compressed file' });
+    const batches = readOrderLines(content.stream, {
       filename: job.filename,
       sourceTimeZone: job.sourceTimeZone,
       hashEmail: emailHasherFor(job.emailHashKey),
       batchSize: readBatchRows(job.batchSize),
-      logger: { warn: (details, message) => post({ type: 'warn', details, message }) },
+      logger: { warn: (details, message) => post({ type: 'log', level: 'warn', details, message }) },
       ...(job.range === undefined ? {} : { range: job.range }),
     });
     const stage = createStageBatcher(job.fileId, job.resumeAfter, job.batchSize);
@@ -127,6 +128,8 @@ async function run(job: ParseJob): Promise<void> {
     // After a stop the reading was cut on purpose: what it threw says nothing about the file.
     ending = current.stopped ? { type: 'done' } : { type: 'failed', error: toThreadError(error) };
   }
+  // Gives the object's connection back when the reading stopped short of its end.
+  current.source?.destroy();
   running = undefined;
   post(ending);
   await connection?.close();
@@ -134,6 +137,7 @@ async function run(job: ParseJob): Promise<void> {
 
 function toThreadError(error: unknown): ThreadError {
   if (error instanceof InvalidFileError) return { kind: 'invalid-file', reason: error.reason, filename: error.filename, line: error.line };
+  if (error instanceof MissingObjectError) return { kind: 'missing-object', objectKey: error.objectKey };
   const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
   return { kind: 'other', name, message, stack };
 }

@@ -1,9 +1,7 @@
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { parseOnThread, type ThreadHealth, type WarnLogger } from './parse-on-thread.ts';
-import type { ParseJob } from './protocol.ts';
-import type { StagedBatch } from './stage-batch.ts';
+import { parseOnThread, type ThreadHealth, type ThreadLogger } from './parse-on-thread.ts';
+import type { ParseJob, StagedReport } from './protocol.ts';
 
 /**
  * The worker's parse threads. One parse activity's reading is CPU-bound and would otherwise hold
@@ -12,8 +10,11 @@ import type { StagedBatch } from './stage-batch.ts';
  * also bounds how many parses hold a batch in memory at once.
  */
 export type ParseThreadPool = {
-  /** Reads `source` on a free thread (waiting for one first) into staging, yielding each batch once it is written. */
-  parse(job: ParseJob, source: Readable, log: WarnLogger): AsyncGenerator<StagedBatch, void, undefined>;
+  /**
+   * Reads the job's source on a free thread (waiting for one first) into staging, yielding each
+   * batch once it is written; `signal` stops the reading early (parse-on-thread.ts).
+   */
+  parse(job: ParseJob, log: ThreadLogger, signal?: AbortSignal): AsyncGenerator<StagedReport, void, undefined>;
   /** Ends every thread; a parse still running fails. */
   close(): Promise<void>;
 };
@@ -73,11 +74,11 @@ export function createParseThreadPool(size: number = defaultParseThreads()): Par
   };
 
   return {
-    async *parse(job, source, log) {
+    async *parse(job, log, signal) {
       const thread = await acquire();
       const health: ThreadHealth = { broken: false };
       try {
-        yield* parseOnThread(thread.worker, job, source, log, health);
+        yield* parseOnThread(thread.worker, job, log, health, signal);
       } finally {
         release(thread, health);
       }

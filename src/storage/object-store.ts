@@ -7,6 +7,8 @@ import { openObjectContent, type ObjectContent } from './object-content.ts';
 /** The few object-storage operations PipeForge uses, so activities and the CLI share one client setup. */
 export type ObjectStore = {
   readonly bucket: string;
+  /** What this client was made with: a parse thread makes its own from it (a client cannot cross threads). */
+  readonly config: StorageConfig;
   ensureBucket(): Promise<void>;
   uploadFile(key: string, localPath: string, metadata?: Record<string, string>): Promise<void>;
   uploadText(key: string, text: string, contentType: string): Promise<void>;
@@ -59,6 +61,7 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
 
   return {
     bucket,
+    config,
     async ensureBucket() {
       if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket);
     },

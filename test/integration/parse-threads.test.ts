@@ -7,15 +7,19 @@ import { sql } from '../../src/db/sql.ts';
 import { copyStagingRows } from '../../src/db/staging-copy.ts';
 import { readOrderLines } from '../../src/domain/csv-order-lines.ts';
 import { createEmailHasher } from '../../src/domain/email.ts';
-import { InvalidFileError } from '../../src/errors.ts';
+import { loadStorageConfig } from '../../src/config.ts';
+import { InvalidFileError, MissingObjectError } from '../../src/errors.ts';
+import type { ParseSource, StagedReport } from '../../src/parse-threads/protocol.ts';
 import { createStageBatcher, type StagedBatch } from '../../src/parse-threads/stage-batch.ts';
 import { createParseThreadPool } from '../../src/parse-threads/thread-pool.ts';
+import { createObjectStore } from '../../src/storage/object-store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
- * The parse threads stage what the reader gives on the main thread, batch for batch and row for
- * row; a bad file fails with the same InvalidFileError; a failing source or database fails the
- * parse with its own error; and a parse stopped early leaves its thread free for the next.
+ * The parse threads read a stored object and stage what the reader gives on the main thread, batch
+ * for batch and row for row; a bad file fails with the same InvalidFileError; a missing object or
+ * a database that cannot be written fails the parse with its own error; and a parse stopped early
+ * leaves its thread free for the next.
  */
 
 const KEY = 'parse-threads-test-key-0123456789';
@@ -31,17 +35,27 @@ function exportOf(rows: number, badAt?: number): string {
   return text;
 }
 
-/** The source in small pieces, so a batch spans many of them. */
-const sourceOf = (text: string) => Readable.from(Buffer.from(text).toString('binary').match(/[\s\S]{1,997}/g)!.map((piece) => Buffer.from(piece, 'binary')));
+/** The text in small pieces, so a batch of the main-thread reading spans many of them. */
+const piecesOf = (text: string) => Readable.from(Buffer.from(text).toString('binary').match(/[\s\S]{1,997}/g)!.map((piece) => Buffer.from(piece, 'binary')));
+
+const store = createObjectStore(loadStorageConfig());
+
+/** The text as an object of its own in the bucket, for a thread to read. */
+async function stored(text: string): Promise<ParseSource> {
+  const objectKey = `test/parse-threads/${randomUUID()}.csv`;
+  await store.uploadText(objectKey, text, 'text/csv');
+  return { storage: store.config, objectKey };
+}
 
 /** Rows per COPY; the threads read in smaller batches than this and gather them. */
 const BATCH_SIZE = 400;
-const quiet = { warn: () => {} };
+const quiet = { info: () => {}, warn: () => {} };
 
 let database: TestDatabase;
 
 beforeAll(async () => {
   database = await createTestDatabase('parse_threads');
+  await store.ensureBucket();
 });
 
 afterAll(async () => {
@@ -49,9 +63,10 @@ afterAll(async () => {
 });
 
 /** A job for a file of its own, so each parse's staged rows are told apart. */
-const job = (resumeAfter = 0, databaseUrl = database.url) => ({
+const job = (source: ParseSource, resumeAfter = 0, databaseUrl = database.url) => ({
   fileId: randomUUID(),
   filename: 'orders.csv',
+  source,
   sourceTimeZone: 'UTC',
   emailHashKey: KEY,
   databaseUrl,
@@ -79,7 +94,7 @@ async function mainThreadParse(text: string, resumeAfter = 0): Promise<{ batches
       if (!staged.alreadyWritten) await copyStagingRows(connection, copyBytes);
       batches.push(staged);
     };
-    for await (const batch of readOrderLines(sourceOf(text), options)) {
+    for await (const batch of readOrderLines(piecesOf(text), options)) {
       const full = stage.add(batch);
       if (full !== null) await keep(full);
     }
@@ -90,17 +105,18 @@ async function mainThreadParse(text: string, resumeAfter = 0): Promise<{ batches
   return { batches, rows: await stagedRows(fileId) };
 }
 
-async function collect(batches: AsyncIterable<StagedBatch>): Promise<StagedBatch[]> {
-  const all: StagedBatch[] = [];
-  for await (const batch of batches) all.push(batch);
+async function collect(reports: AsyncIterable<StagedReport>): Promise<StagedReport[]> {
+  const all: StagedReport[] = [];
+  for await (const report of reports) all.push(report);
   return all;
 }
 
-/** A parse on a thread: the batches it reported and the rows it staged. */
+/** A parse on a thread: the batches it reported, the rows it staged, and the bytes it had read at the end. */
 async function threadParse(pool: ReturnType<typeof createParseThreadPool>, text: string, resumeAfter = 0) {
-  const parseJob = job(resumeAfter);
-  const batches = await collect(pool.parse(parseJob, sourceOf(text), quiet));
-  return { batches, rows: await stagedRows(parseJob.fileId) };
+  const parseJob = job(await stored(text), resumeAfter);
+  const reports = await collect(pool.parse(parseJob, quiet));
+  const batches = reports.map(({ bytesRead: _bytesRead, ...batch }) => batch);
+  return { batches, rows: await stagedRows(parseJob.fileId), bytesRead: reports.at(-1)?.bytesRead };
 }
 
 describe('parse threads', () => {
@@ -111,8 +127,10 @@ describe('parse threads', () => {
     const text = exportOf(2_000, 1_234);
     for (const resumeAfter of [0, 700]) {
       const expected = await mainThreadParse(text, resumeAfter);
-      const actual = await threadParse(pool, text, resumeAfter);
+      const { bytesRead, ...actual } = await threadParse(pool, text, resumeAfter);
       expect(actual).toEqual(expected);
+      // Resumed or not, the whole object is read, and the last report says so.
+      expect(bytesRead).toBe(Buffer.byteLength(text));
       expect(actual.batches.some((batch) => batch.rejects.length > 0)).toBe(true);
       // The first 400 rows end before line 700 (one in seven spans two lines); the next 400 cross it.
       expect(actual.batches.filter((batch) => batch.alreadyWritten).length).toBe(resumeAfter === 0 ? 0 : 1);
@@ -131,23 +149,23 @@ describe('parse threads', () => {
     const texts = [exportOf(900), exportOf(1_300), exportOf(400), exportOf(1_100)];
     const results = await Promise.all(texts.map((text) => threadParse(pool, text)));
     const expected = await Promise.all(texts.map((text) => mainThreadParse(text)));
-    expect(results).toEqual(expected);
+    expect(results.map(({ batches, rows }) => ({ batches, rows }))).toEqual(expected);
   });
 
   it('fail a broken file with the InvalidFileError the reader throws', async () => {
     const broken = `${exportOf(600)}ORD-X,2026-10-01,"unclosed,x\n`;
-    const failure = await collect(pool.parse(job(), sourceOf(broken), quiet)).catch((error: unknown) => error);
+    const failure = await collect(pool.parse(job(await stored(broken)), quiet)).catch((error: unknown) => error);
     const expected = await mainThreadParse(broken).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(InvalidFileError);
     expect(failure).toEqual(expected);
     expect((failure as InvalidFileError).line).toBe((expected as InvalidFileError).line);
   });
 
-  it('fail with the source’s own error when the source fails', async () => {
-    const failing = new Readable({ read() {} });
-    failing.push(exportOf(300).slice(0, 5_000));
-    setTimeout(() => failing.destroy(new Error('the download broke off')), 50);
-    await expect(collect(pool.parse(job(), failing, quiet))).rejects.toThrow('the download broke off');
+  it('fail with a MissingObjectError when the object is not in the bucket', async () => {
+    const source = { storage: store.config, objectKey: `test/parse-threads/${randomUUID()}-gone.csv` };
+    const failure = await collect(pool.parse(job(source), quiet)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MissingObjectError);
+    expect((failure as MissingObjectError).objectKey).toBe(source.objectKey);
   });
 
   it('fail with the database’s own error when staging cannot be written, and stay usable', async () => {
@@ -155,10 +173,36 @@ describe('parse threads', () => {
     try {
       const missing = new URL(database.url);
       missing.pathname = `/${database.name}_missing`;
-      const parse = single.parse(job(0, missing.toString()), sourceOf(exportOf(900)), quiet);
+      const parse = single.parse(job(await stored(exportOf(900)), 0, missing.toString()), quiet);
       await expect(collect(parse)).rejects.toThrow(`database "${database.name}_missing" does not exist`);
       const text = exportOf(500);
-      expect(await threadParse(single, text)).toEqual(await mainThreadParse(text));
+      const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
+      expect(actual).toEqual(await mainThreadParse(text));
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('end quietly once the activity is cancelled, after the COPY in flight', async () => {
+    const single = createParseThreadPool(1);
+    try {
+      const cancelled = job(await stored(exportOf(6_000)));
+      const cancel = new AbortController();
+      const reports: StagedReport[] = [];
+      for await (const report of single.parse(cancelled, quiet, cancel.signal)) {
+        reports.push(report);
+        cancel.abort();
+      }
+      const staged = await stagedRows(cancelled.fileId);
+      expect(reports.length).toBeGreaterThanOrEqual(1);
+      expect(reports.length).toBeLessThan(6_000 / BATCH_SIZE);
+      // What was reported is in staging; at most the batch in flight at the cancel came after it.
+      const reported = reports.reduce((rows, report) => rows + report.rowsRead, 0);
+      expect(staged.length).toBeGreaterThanOrEqual(reported);
+      expect(staged.length).toBeLessThanOrEqual(reported + BATCH_SIZE);
+      const text = exportOf(500);
+      const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
+      expect(actual).toEqual(await mainThreadParse(text));
     } finally {
       await single.close();
     }
@@ -167,15 +211,16 @@ describe('parse threads', () => {
   it('free the thread of a parse stopped early, keeping what it staged', async () => {
     const single = createParseThreadPool(1);
     try {
-      const stopped = job();
-      for await (const batch of single.parse(stopped, sourceOf(exportOf(3_000)), quiet)) {
-        expect(batch.rowsRead).toBe(BATCH_SIZE);
+      const stopped = job(await stored(exportOf(3_000)));
+      for await (const report of single.parse(stopped, quiet)) {
+        expect(report.rowsRead).toBe(BATCH_SIZE);
         break;
       }
       // The first batch is in staging before the activity hears of it.
       expect((await stagedRows(stopped.fileId)).length).toBeGreaterThanOrEqual(BATCH_SIZE);
       const text = exportOf(500);
-      expect(await threadParse(single, text)).toEqual(await mainThreadParse(text));
+      const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
+      expect(actual).toEqual(await mainThreadParse(text));
     } finally {
       await single.close();
     }
