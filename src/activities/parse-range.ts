@@ -37,7 +37,7 @@ export function createParseRange(deps: ParseDeps) {
       const job = {
         fileId: input.fileId,
         filename: input.filename,
-        source: { storage: store.config, objectKey: input.objectKey, byteRange: byteRange(range) },
+        source: { signedUrl: await store.signedReadUrl(input.objectKey), objectKey: input.objectKey, byteRange: byteRange(range) },
         resumeAfter,
         ...readSettings(deps),
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),

@@ -41,7 +41,7 @@ export function createParseToStaging(deps: ParseDeps) {
       // What a dead attempt wrote after its last heartbeat is written again below.
       await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
       const totalBytes = await store.size(input.objectKey);
-      const source = { storage: store.config, objectKey: input.objectKey };
+      const source = { signedUrl: await store.signedReadUrl(input.objectKey), objectKey: input.objectKey };
       const job = { fileId: input.fileId, filename: input.filename, source, resumeAfter, ...readSettings(deps) };
       const lines = parseThreads.parse(job, log, Context.current().cancellationSignal);
       const progress = { totalBytes };

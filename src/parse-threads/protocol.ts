@@ -1,13 +1,12 @@
-import type { StorageConfig } from '../config.ts';
 import type { RangeStart } from '../domain/csv-order-lines.ts';
 import type { ByteRange } from '../storage/object-store.ts';
 import type { StagedBatch } from './stage-batch.ts';
 
 /**
  * Where a job's bytes are: one part of a stored object, or the whole of it (inflated when it is
- * gzip-compressed). The thread reads them itself, with a store client of its own.
+ * gzip-compressed). The thread reads them itself, over a link the activity signed (read-source.ts).
  */
-export type ParseSource = { storage: StorageConfig; objectKey: string; byteRange?: ByteRange | undefined };
+export type ParseSource = { signedUrl: string; objectKey: string; byteRange?: ByteRange | undefined };
 
 /** What a parse thread needs to read one file or one part of it. */
 export type ParseJob = {

@@ -7,8 +7,6 @@ import { openObjectContent, type ObjectContent } from './object-content.ts';
 /** The few object-storage operations PipeForge uses, so activities and the CLI share one client setup. */
 export type ObjectStore = {
   readonly bucket: string;
-  /** What this client was made with: a parse thread makes its own from it (a client cannot cross threads). */
-  readonly config: StorageConfig;
   ensureBucket(): Promise<void>;
   uploadFile(key: string, localPath: string, metadata?: Record<string, string>): Promise<void>;
   uploadText(key: string, text: string, contentType: string): Promise<void>;
@@ -22,6 +20,11 @@ export type ObjectStore = {
    * parse and the rejects report read a compressed export as they read a plain one.
    */
   readContent(key: string, filename: string): Promise<ObjectContent>;
+  /**
+   * A link that reads the object with a plain GET (a Range header reads a part), for a parse
+   * thread, which has no client of its own. Signing checks nothing: a missing object answers 404.
+   */
+  signedReadUrl(key: string): Promise<string>;
   size(key: string): Promise<number>;
   /** Resolves when the server answers and the bucket exists (for readiness checks). */
   ping(): Promise<boolean>;
@@ -36,6 +39,12 @@ export type ObjectStore = {
 
 export type StoredObject = { key: string; etag: string };
 export type ByteRange = { offset: number; length: number };
+
+/**
+ * A parse job may wait behind others for a free thread before its read starts; a link that has
+ * expired by then fails that attempt, and the next signs a new one.
+ */
+const SIGNED_READ_SECONDS = 60 * 60;
 
 export function createObjectStore(config: StorageConfig): ObjectStore {
   const client = new Client({
@@ -61,7 +70,6 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
 
   return {
     bucket,
-    config,
     async ensureBucket() {
       if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket);
     },
@@ -74,6 +82,9 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     read,
     async readContent(key, filename) {
       return openObjectContent(await read(key), filename);
+    },
+    async signedReadUrl(key) {
+      return client.presignedGetObject(bucket, key, SIGNED_READ_SECONDS);
     },
     async size(key) {
       return (await client.statObject(bucket, key).catch(missingAsTyped(key))).size;

@@ -17,9 +17,9 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 
 /**
  * The parse threads read a stored object and stage what the reader gives on the main thread, batch
- * for batch and row for row; a bad file fails with the same InvalidFileError; a missing object or
- * a database that cannot be written fails the parse with its own error; and a parse stopped early
- * leaves its thread free for the next.
+ * for batch and row for row; a bad file fails with the same InvalidFileError; a missing object, a
+ * refused link or a database that cannot be written fails the parse with its own error; a cancel
+ * ends it quietly; and a parse stopped early leaves its thread free for the next.
  */
 
 const KEY = 'parse-threads-test-key-0123456789';
@@ -44,7 +44,7 @@ const store = createObjectStore(loadStorageConfig());
 async function stored(text: string): Promise<ParseSource> {
   const objectKey = `test/parse-threads/${randomUUID()}.csv`;
   await store.uploadText(objectKey, text, 'text/csv');
-  return { storage: store.config, objectKey };
+  return { signedUrl: await store.signedReadUrl(objectKey), objectKey };
 }
 
 /** Rows per COPY; the threads read in smaller batches than this and gather them. */
@@ -162,10 +162,21 @@ describe('parse threads', () => {
   });
 
   it('fail with a MissingObjectError when the object is not in the bucket', async () => {
-    const source = { storage: store.config, objectKey: `test/parse-threads/${randomUUID()}-gone.csv` };
+    const objectKey = `test/parse-threads/${randomUUID()}-gone.csv`;
+    const source = { signedUrl: await store.signedReadUrl(objectKey), objectKey };
     const failure = await collect(pool.parse(job(source), quiet)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MissingObjectError);
     expect((failure as MissingObjectError).objectKey).toBe(source.objectKey);
+  });
+
+  it('fail with an error worth retrying when the store refuses the link', async () => {
+    const source = await stored(exportOf(50));
+    const forged = new URL(source.signedUrl);
+    forged.searchParams.set('X-Amz-Signature', '0'.repeat(64));
+    const failure = await collect(pool.parse(job({ ...source, signedUrl: forged.toString() }), quiet)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(MissingObjectError);
+    expect((failure as Error).message).toBe(`the object store answered 403 to the read of ${source.objectKey}`);
   });
 
   it('fail with the database’s own error when staging cannot be written, and stay usable', async () => {
