@@ -119,6 +119,13 @@ async function threadParse(pool: ReturnType<typeof createParseThreadPool>, text:
   return { batches, rows: await stagedRows(parseJob.fileId), bytesRead: reports.at(-1)?.bytesRead };
 }
 
+/** After whatever came before, the pool parses the next file as the main thread does. */
+async function expectNextParseRight(pool: ReturnType<typeof createParseThreadPool>): Promise<void> {
+  const text = exportOf(500);
+  const { bytesRead: _bytesRead, ...actual } = await threadParse(pool, text);
+  expect(actual).toEqual(await mainThreadParse(text));
+}
+
 describe('parse threads', () => {
   const pool = createParseThreadPool(2);
   afterAll(() => pool.close());
@@ -186,9 +193,7 @@ describe('parse threads', () => {
       missing.pathname = `/${database.name}_missing`;
       const parse = single.parse(job(await stored(exportOf(900)), 0, missing.toString()), quiet);
       await expect(collect(parse)).rejects.toThrow(`database "${database.name}_missing" does not exist`);
-      const text = exportOf(500);
-      const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
-      expect(actual).toEqual(await mainThreadParse(text));
+      await expectNextParseRight(single);
     } finally {
       await single.close();
     }
@@ -211,9 +216,7 @@ describe('parse threads', () => {
       const reported = reports.reduce((rows, report) => rows + report.rowsRead, 0);
       expect(staged.length).toBeGreaterThanOrEqual(reported);
       expect(staged.length).toBeLessThanOrEqual(reported + BATCH_SIZE);
-      const text = exportOf(500);
-      const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
-      expect(actual).toEqual(await mainThreadParse(text));
+      await expectNextParseRight(single);
     } finally {
       await single.close();
     }
@@ -229,9 +232,7 @@ describe('parse threads', () => {
       }
       // The first batch is in staging before the activity hears of it.
       expect((await stagedRows(stopped.fileId)).length).toBeGreaterThanOrEqual(BATCH_SIZE);
-      const text = exportOf(500);
-      const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
-      expect(actual).toEqual(await mainThreadParse(text));
+      await expectNextParseRight(single);
     } finally {
       await single.close();
     }
