@@ -119,11 +119,20 @@ async function threadParse(pool: ReturnType<typeof createParseThreadPool>, text:
   return { batches, rows: await stagedRows(parseJob.fileId), bytesRead: reports.at(-1)?.bytesRead };
 }
 
-/** After whatever came before, the pool parses the next file as the main thread does. */
-async function expectNextParseRight(pool: ReturnType<typeof createParseThreadPool>): Promise<void> {
-  const text = exportOf(500);
-  const { bytesRead: _bytesRead, ...actual } = await threadParse(pool, text);
-  expect(actual).toEqual(await mainThreadParse(text));
+/**
+ * Runs `use` on a pool of one thread, then checks that the thread, after whatever `use` did to
+ * it, parses the next file as the main thread does.
+ */
+async function onOneThread(use: (single: ReturnType<typeof createParseThreadPool>) => Promise<void>): Promise<void> {
+  const single = createParseThreadPool(1);
+  try {
+    await use(single);
+    const text = exportOf(500);
+    const { bytesRead: _bytesRead, ...actual } = await threadParse(single, text);
+    expect(actual).toEqual(await mainThreadParse(text));
+  } finally {
+    await single.close();
+  }
 }
 
 describe('parse threads', () => {
@@ -186,22 +195,16 @@ describe('parse threads', () => {
     expect((failure as Error).message).toBe(`the object store answered 403 to the read of ${source.objectKey}`);
   });
 
-  it('fail with the database’s own error when staging cannot be written, and stay usable', async () => {
-    const single = createParseThreadPool(1);
-    try {
+  it('fail with the database’s own error when staging cannot be written, and stay usable', () =>
+    onOneThread(async (single) => {
       const missing = new URL(database.url);
       missing.pathname = `/${database.name}_missing`;
       const parse = single.parse(job(await stored(exportOf(900)), 0, missing.toString()), quiet);
       await expect(collect(parse)).rejects.toThrow(`database "${database.name}_missing" does not exist`);
-      await expectNextParseRight(single);
-    } finally {
-      await single.close();
-    }
-  });
+    }));
 
-  it('end quietly once the activity is cancelled, after the COPY in flight', async () => {
-    const single = createParseThreadPool(1);
-    try {
+  it('end quietly once the activity is cancelled, after the COPY in flight', () =>
+    onOneThread(async (single) => {
       const cancelled = job(await stored(exportOf(6_000)));
       const cancel = new AbortController();
       const reports: StagedReport[] = [];
@@ -216,15 +219,10 @@ describe('parse threads', () => {
       const reported = reports.reduce((rows, report) => rows + report.rowsRead, 0);
       expect(staged.length).toBeGreaterThanOrEqual(reported);
       expect(staged.length).toBeLessThanOrEqual(reported + BATCH_SIZE);
-      await expectNextParseRight(single);
-    } finally {
-      await single.close();
-    }
-  });
+    }));
 
-  it('free the thread of a parse stopped early, keeping what it staged', async () => {
-    const single = createParseThreadPool(1);
-    try {
+  it('free the thread of a parse stopped early, keeping what it staged', () =>
+    onOneThread(async (single) => {
       const stopped = job(await stored(exportOf(3_000)));
       for await (const report of single.parse(stopped, quiet)) {
         expect(report.rowsRead).toBe(BATCH_SIZE);
@@ -232,9 +230,5 @@ describe('parse threads', () => {
       }
       // The first batch is in staging before the activity hears of it.
       expect((await stagedRows(stopped.fileId)).length).toBeGreaterThanOrEqual(BATCH_SIZE);
-      await expectNextParseRight(single);
-    } finally {
-      await single.close();
-    }
-  });
+    }));
 });
