@@ -1,6 +1,7 @@
 import type { CommonQueryMethods, DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { sql } from './sql.ts';
+import { holdStagingOrdersLock } from './staging-orders.ts';
 
 /**
  * The rows a file's ingestion keeps beside its ingestion_files row while it is worked on, and when
@@ -10,6 +11,7 @@ import { sql } from './sql.ts';
  *
  * - staging_order_lines: written by the parse; gone when the load finishes, the file fails, a
  *   failed file is claimed again, or the file is discarded.
+ * - staging_orders: written by the load's first step from the staged lines; gone with them.
  * - ingestion_rejects: written by the parse; gone when a failed file is claimed again or discarded.
  * - ingestion_affected_dates: written by the load's first and last steps; gone as the rejects.
  * - ingestion_load_chunks, ingestion_touched_customers, ingestion_chunk_latest_prices: written by
@@ -18,18 +20,24 @@ import { sql } from './sql.ts';
  * Rejects outlive the file's end for the person who fixes the export; affected dates outlive the
  * load so that its aggregate stage, and any retry of it, reads the same days.
  *
- * Every table but staging references ingestion_files with `on delete cascade`, so deleting the file
- * row removes them; staging lost its foreign key for COPY speed (sql/003), so it is always deleted
- * here explicitly.
+ * Every table but the two staging tables references ingestion_files with `on delete cascade`, so
+ * deleting the file row removes them; staging lost its foreign key for COPY speed (sql/003), and
+ * staging_orders never had one, so they are always deleted here explicitly.
  */
 const LOAD_BOOKKEEPING = ['ingestion_load_chunks', 'ingestion_touched_customers', 'ingestion_chunk_latest_prices'] as const;
 const KEPT_AFTER_LOAD = ['ingestion_rejects', 'ingestion_affected_dates'] as const;
 
-type WorkTable = 'staging_order_lines' | (typeof LOAD_BOOKKEEPING)[number] | (typeof KEPT_AFTER_LOAD)[number];
+const STAGING = ['staging_order_lines', 'staging_orders'] as const;
+
+type StagingTable = (typeof STAGING)[number];
+type WorkTable = StagingTable | (typeof LOAD_BOOKKEEPING)[number] | (typeof KEPT_AFTER_LOAD)[number];
+
+const isStaging = (table: WorkTable): table is StagingTable => (STAGING as readonly string[]).includes(table);
 
 async function deleteFileRows(tx: DatabaseTransactionConnection, fileId: string, tables: readonly WorkTable[]): Promise<void> {
+  if (tables.includes('staging_orders')) await holdStagingOrdersLock(tx, fileId);
   for (const table of tables) {
-    if (table === 'staging_order_lines' && (await truncateStagingIfOnlyFile(tx, fileId))) continue;
+    if (isStaging(table) && (await truncateIfOnlyFile(tx, table, fileId))) continue;
     await tx.query(sql.typeAlias('void')`delete from ${sql.identifier([table])} where ingestion_file_id = ${fileId}`);
   }
 }
@@ -37,21 +45,23 @@ async function deleteFileRows(tx: DatabaseTransactionConnection, fileId: string,
 const othersRow = z.object({ others: z.boolean() });
 
 /**
- * When staging holds no other file's lines, it is emptied with TRUNCATE: a big file's lines then
- * leave no dead rows for vacuum to clear, and the statement does not read them. Only if the lock
- * it needs is free at once: a parse or load of another file holding it is never waited for (nor
- * made to wait long, as this runs last in its transaction); staging is then deleted from as usual.
+ * When a staging table holds no other file's rows, it is emptied with TRUNCATE: a big file's rows
+ * then leave no dead rows for vacuum to clear, and the statement does not read them. Only if the
+ * lock it needs is free at once: a parse or load of another file holding it is never waited for
+ * (nor made to wait long, as this runs last in its transaction); the table is then deleted from as
+ * usual.
  */
-async function truncateStagingIfOnlyFile(tx: DatabaseTransactionConnection, fileId: string): Promise<boolean> {
+async function truncateIfOnlyFile(tx: DatabaseTransactionConnection, table: StagingTable, fileId: string): Promise<boolean> {
+  const name = sql.identifier([table]);
   try {
     return await tx.transaction(async (savepoint) => {
-      await savepoint.query(sql.typeAlias('void')`lock table staging_order_lines in access exclusive mode nowait`);
-      // Two probes of the primary key's ends rather than a scan of this file's rows.
+      await savepoint.query(sql.typeAlias('void')`lock table ${name} in access exclusive mode nowait`);
+      // Two probes of the file id index's ends rather than a scan of this file's rows.
       const { others } = await savepoint.one(sql.type(othersRow)`
-        select exists (select 1 from staging_order_lines where ingestion_file_id < ${fileId})
-            or exists (select 1 from staging_order_lines where ingestion_file_id > ${fileId}) as others`);
+        select exists (select 1 from ${name} where ingestion_file_id < ${fileId})
+            or exists (select 1 from ${name} where ingestion_file_id > ${fileId}) as others`);
       if (others) return false;
-      await savepoint.query(sql.typeAlias('void')`truncate staging_order_lines`);
+      await savepoint.query(sql.typeAlias('void')`truncate ${name}`);
       return true;
     });
   } catch (error) {
@@ -73,22 +83,22 @@ function sqlStateOf(error: unknown): string | undefined {
 
 /** A failed file claimed again starts from nothing; a load that gave up part-way is applied again (upserts). */
 export async function clearWorkRowsForRetry(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await deleteFileRows(tx, fileId, ['staging_order_lines', ...KEPT_AFTER_LOAD, ...LOAD_BOOKKEEPING]);
+  await deleteFileRows(tx, fileId, [...STAGING, ...KEPT_AFTER_LOAD, ...LOAD_BOOKKEEPING]);
 }
 
 /** Once the load has finished: what it worked from goes; rejects and affected dates stay. */
 export async function clearLoadWorkRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await deleteFileRows(tx, fileId, ['staging_order_lines', ...LOAD_BOOKKEEPING]);
+  await deleteFileRows(tx, fileId, [...STAGING, ...LOAD_BOOKKEEPING]);
 }
 
 /** A failed file keeps its rejects for inspection but none of its staged lines. */
 export async function clearStagedRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await deleteFileRows(tx, fileId, ['staging_order_lines']);
+  await deleteFileRows(tx, fileId, STAGING);
 }
 
 /** The file row and everything of its work: the cascades take all but staging. */
 export async function deleteFileAndWorkRows(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
-  await deleteFileRows(tx, fileId, ['staging_order_lines']);
+  await deleteFileRows(tx, fileId, STAGING);
   await tx.query(sql.typeAlias('void')`delete from ingestion_files where id = ${fileId}`);
 }
 

@@ -34,11 +34,12 @@ export async function loadChunk(
   { tablesLocked, onStep }: ChunkOptions = { tablesLocked: false },
 ): Promise<ChunkResult | null> {
   if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
+  await expectGroupedOrders(tx, fileId);
   onStep?.('orders');
 
   // A file loaded as one chunk takes every line: no hash of each line's order_ref on every pass.
-  const inChunk =
-    chunks === 1 ? sql.fragment`true` : sql.fragment`mod(hashtext(s.order_ref)::bigint + 2147483648, ${chunks}) = ${chunk}`;
+  const inChunk = chunkFilter(sql.fragment`s.order_ref`, chunk, chunks);
+  const orderInChunk = chunkFilter(sql.fragment`g.order_ref`, chunk, chunks);
   if (!tablesLocked) {
     // The orders this chunk replaces are locked before they are read, in order_ref order like every
     // load's writes: a concurrent load replacing the same orders commits first, and the statements
@@ -46,30 +47,26 @@ export async function loadChunk(
     await tx.query(sql.type(countRow)`
       select count(*) as count from (
         select 1 from orders
-        where order_ref in (select s.order_ref from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})
+        where order_ref in (select g.order_ref from staging_orders g where g.ingestion_file_id = ${fileId} and ${orderInChunk})
         order by order_ref
         for update
       ) locked`);
   }
-  // One pass over the chunk's lines gives each order its values, customer and id: the existing
-  // id for an order_ref seen before, a new time-ordered one otherwise.
+  // The chunk's orders, grouped from its lines beside the load's first step (staging-orders.ts),
+  // with each one's customer and id: the existing id for an order_ref seen before, a new
+  // time-ordered one otherwise.
   await tx.query(sql.typeAlias('void')`
     create temporary table chunk_orders on commit drop as
     select coalesce(existing.id, ${NEXT_ID_IN_SERIES}) as id,
-           incoming.order_ref, incoming.order_date, incoming.payment_method, incoming.total_amount,
+           g.order_ref, g.order_date, g.payment_method, g.total_amount,
            c.id as customer_id,
            existing.id is not null as replaces,
            existing.order_date as replaced_order_date,
            existing.customer_id as replaced_customer_id
-    from (
-      select s.order_ref, min(s.order_date) as order_date, min(s.email_hash) as email_hash,
-             min(s.payment_method) as payment_method, sum(s.quantity * s.unit_price) as total_amount
-      from staging_order_lines s
-      where s.ingestion_file_id = ${fileId} and ${inChunk}
-      group by s.order_ref
-    ) incoming
-    join customers c on c.email_hash = incoming.email_hash
-    left join orders existing on existing.order_ref = incoming.order_ref`);
+    from staging_orders g
+    join customers c on c.email_hash = g.email_hash
+    left join orders existing on existing.order_ref = g.order_ref
+    where g.ingestion_file_id = ${fileId} and ${orderInChunk}`);
   await tx.query(sql.typeAlias('void')`analyze chunk_orders`);
 
   await checkChunkReferences(tx, fileId, inChunk);
@@ -121,6 +118,24 @@ export async function loadChunk(
         stale_price_products = array(select id from chunk_stale_price_products)
     where ingestion_file_id = ${fileId} and chunk = ${chunk}`);
   return { rowsLoaded, ordersLoaded };
+}
+
+const ungroupedRow = z.object({ ungrouped: z.boolean() });
+
+/**
+ * A chunk reads its orders from staging_orders: lines staged without their orders grouped would
+ * load as nothing at all, so that is an error (a load's first step groups them before any chunk).
+ */
+async function expectGroupedOrders(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
+  const { ungrouped } = await tx.one(sql.type(ungroupedRow)`
+    select exists (select 1 from staging_order_lines where ingestion_file_id = ${fileId})
+       and not exists (select 1 from staging_orders where ingestion_file_id = ${fileId}) as ungrouped`);
+  if (ungrouped) throw new Error(`the staged lines of file ${fileId} are not grouped into orders`);
+}
+
+/** Which of `chunks` an order falls in, by its order_ref: the same for an order and each of its lines. */
+function chunkFilter(orderRef: FragmentSqlToken, chunk: number, chunks: number): FragmentSqlToken {
+  return chunks === 1 ? sql.fragment`true` : sql.fragment`mod(hashtext(${orderRef})::bigint + 2147483648, ${chunks}) = ${chunk}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { type LoadPlan, settleLoadPlan } from './load-plan.ts';
 import { prepareLoad } from './load-prepare.ts';
 import { loadRebuildingIndexes } from './load-rebuilding-indexes.ts';
 import { sql } from './sql.ts';
+import { groupStagedOrders } from './staging-orders.ts';
 import { useBulkWorkMem } from './work-mem.ts';
 
 export type LoadResult = {
@@ -40,10 +41,11 @@ const countRow = z.object({ count: z.number() });
 /**
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
  * order so that concurrent loads lock rows in the same order. Three steps, each its own transaction:
- * customers and products (load-prepare.ts), where the plan is settled (load-plan.ts); the orders
- * and their lines, in chunks that run side by side (load-chunk.ts) or, for a file as large as the
- * tables, in one chunk with the secondary indexes rebuilt (load-rebuilding-indexes.ts); then the
- * derived columns and the `loaded_at` stamp (load-finish.ts).
+ * customers and products (load-prepare.ts), where the plan is settled (load-plan.ts), while another
+ * connection groups the lines into orders (staging-orders.ts); the orders and their lines, in
+ * chunks that run side by side (load-chunk.ts) or, for a file as large as the tables, in one chunk
+ * with the secondary indexes rebuilt (load-rebuilding-indexes.ts); then the derived columns and the
+ * `loaded_at` stamp (load-finish.ts).
  *
  * Idempotent: every step can run again, committed chunks are skipped, and a load that finds the
  * stamp returns the recorded result instead of applying the file again. Between the first chunk's
@@ -56,7 +58,7 @@ export async function loadStagedFile(
   observe: (event: LoadEvent) => void = () => {},
 ): Promise<LoadResult> {
   observe({ step: 'prepare' });
-  const started = await pool.transaction(async (tx): Promise<LoadResult | LoadPlan> => {
+  const preparing = pool.transaction(async (tx): Promise<LoadResult | LoadPlan> => {
     const done = await recordedLoad(tx, fileId);
     if (done !== null) return done;
     // Sorts and hashes of a large file's staged lines stay in memory.
@@ -64,6 +66,11 @@ export async function loadStagedFile(
     await prepareLoad(tx, fileId, businessTimeZone);
     return settleLoadPlan(tx, fileId);
   });
+  // Side by side: the orders need none of the first transaction's rows, only the staged lines.
+  const [prepared, grouped] = await Promise.allSettled([preparing, groupStagedOrders(pool, fileId)]);
+  if (prepared.status === 'rejected') throw prepared.reason;
+  if (grouped.status === 'rejected') throw grouped.reason;
+  const started = prepared.value;
   if ('alreadyLoaded' in started) return started;
   const plan = started;
 

@@ -11,6 +11,7 @@ import { loadChunk } from '../../src/db/load-chunk.ts';
 import { prepareLoad } from '../../src/db/load-prepare.ts';
 import { ROW_BY_ROW_CHUNKS as LOAD_CHUNKS, settleLoadPlan } from '../../src/db/load-plan.ts';
 import { loadStagedFile, type LoadEvent } from '../../src/db/load-staged-file.ts';
+import { groupStagedOrders } from '../../src/db/staging-orders.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPipelineMetrics, type PipelineMetrics } from '../../src/metrics/pipeline-metrics.ts';
 import { SAMPLE_HEADER } from '../../src/sample/generate-order-lines.ts';
@@ -106,6 +107,7 @@ describe('a load interrupted between its chunks', () => {
     // The load's first transaction and its first chunk commit; then the worker "dies".
     const timeZone = interrupted.pipeline.businessTimeZone;
     await interrupted.pool.transaction((tx) => prepareLoad(tx, fileId, timeZone));
+    await groupStagedOrders(interrupted.pool, fileId);
     await expectChunkedPlan(fileId);
     const firstChunk = await interrupted.pool.transaction((tx) => loadChunk(tx, fileId, 0, LOAD_CHUNKS, timeZone));
     expect(firstChunk?.rowsLoaded).toBeGreaterThan(0);
@@ -186,6 +188,7 @@ describe('the base price after a replaced order', () => {
     const { fileId } = await hashAndParse(kept, 'kept.csv');
     const timeZone = interrupted.pipeline.businessTimeZone;
     await interrupted.pool.transaction((tx) => prepareLoad(tx, fileId, timeZone));
+    await groupStagedOrders(interrupted.pool, fileId);
     await expectChunkedPlan(fileId);
     for (let chunk = 0; chunk < LOAD_CHUNKS; chunk += 1) {
       await interrupted.pool.transaction((tx) => loadChunk(tx, fileId, chunk, LOAD_CHUNKS, timeZone));

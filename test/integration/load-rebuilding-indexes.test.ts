@@ -11,6 +11,7 @@ import { settleLoadPlan } from '../../src/db/load-plan.ts';
 import { prepareLoad } from '../../src/db/load-prepare.ts';
 import { loadRebuildingIndexes } from '../../src/db/load-rebuilding-indexes.ts';
 import { loadStagedFile } from '../../src/db/load-staged-file.ts';
+import { groupStagedOrders } from '../../src/db/staging-orders.ts';
 import { createLogger } from '../../src/logger.ts';
 import { uploadKey } from '../../src/storage/object-keys.ts';
 import { canonicalDump } from '../support/canonical-dump.ts';
@@ -129,6 +130,7 @@ describe('a load that rebuilds the indexes', () => {
     const timeZone = chunked.pipeline.businessTimeZone;
     const indexesBefore = await indexDefinitions(chunked);
     const interruption = new Error('the worker died before the commit');
+    await groupStagedOrders(chunked.pool, fileId);
 
     await expect(
       chunked.pool.transaction(async (tx) => {
@@ -169,7 +171,8 @@ describe('a load that rebuilds the indexes', () => {
     try {
       const fileId = await hashAndParse(reference, path, 'retried.csv');
       const timeZone = reference.pipeline.businessTimeZone;
-      // The load's first transaction and its single chunk commit; then the worker "dies".
+      // The load's first step and its single chunk commit; then the worker "dies".
+      await groupStagedOrders(reference.pool, fileId);
       await reference.pool.transaction(async (tx) => {
         await prepareLoad(tx, fileId, timeZone);
         expect(await settleLoadPlan(tx, fileId)).toEqual({ rebuildsIndexes: true, chunks: 1 });

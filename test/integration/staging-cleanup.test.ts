@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { createActivities } from '../../src/activities/index.ts';
 import { sha256File } from '../../src/client/submit-file.ts';
 import { sql } from '../../src/db/sql.ts';
+import { groupStagedOrders, holdStagingOrdersLock } from '../../src/db/staging-orders.ts';
 import { createLogger } from '../../src/logger.ts';
 import { uploadKey } from '../../src/storage/object-keys.ts';
 import { writeGeneratedFile } from '../support/generated-file.ts';
@@ -15,7 +16,8 @@ import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-
 /**
  * A finished load empties staging with TRUNCATE when it holds no other file's lines, and deletes
  * only its own lines otherwise: another file's staged lines always stay, and so does a lock held
- * by another session, which the load does not wait for.
+ * by another session, which the load does not wait for. The orders a load groups from the lines
+ * (staging_orders) go the same way, and a grouping never outlives its file's load.
  */
 const logger = createLogger('warn', { test: 'staging-cleanup' });
 const countRow = z.object({ count: z.number() });
@@ -28,7 +30,7 @@ const files: string[] = [];
 beforeAll(async () => {
   harness = await startPipelineHarness();
   workDir = await mkdtemp(join(tmpdir(), 'pipeforge-staging-cleanup-'));
-  for (const [index, seed] of [71, 72, 73, 74].entries()) {
+  for (const [index, seed] of [71, 72, 73, 74, 75, 76].entries()) {
     files.push(await writeGeneratedFile(join(workDir, `f${index}.csv`), { rows: 400, seed, days: 3, orderPrefix: `SC${index}-` }));
   }
 });
@@ -56,6 +58,11 @@ const load = (fileId: string) => run(createActivities({ ...harness, logger }).lo
 
 const stagedOf = (fileId: string) =>
   harness.pool.oneFirst(sql.type(countRow)`select count(*) as count from staging_order_lines where ingestion_file_id = ${fileId}`);
+const groupedOf = (fileId: string) =>
+  harness.pool.oneFirst(sql.type(countRow)`select count(*) as count from staging_orders where ingestion_file_id = ${fileId}`);
+const ordersOfLines = (fileId: string) =>
+  harness.pool.oneFirst(sql.type(countRow)`
+    select count(distinct order_ref) as count from staging_order_lines where ingestion_file_id = ${fileId}`);
 const stagingFilenode = () =>
   harness.pool.oneFirst(sql.type(filenodeRow)`select pg_relation_filenode('staging_order_lines')::text as filenode`);
 
@@ -66,6 +73,7 @@ describe('staging after a load', () => {
     const before = await stagingFilenode();
     await load(fileId);
     expect(await stagedOf(fileId)).toBe(0);
+    expect(await groupedOf(fileId)).toBe(0);
     // TRUNCATE gives the table a new file; a DELETE would leave the old one with dead rows.
     expect(await stagingFilenode()).not.toBe(before);
   });
@@ -102,5 +110,43 @@ describe('staging after a load', () => {
     }
     expect(await stagedOf(fileId)).toBe(0);
     expect(await stagingFilenode()).toBe(before);
+  });
+});
+
+describe('the orders grouped from staged lines', () => {
+  it('are one row per order, grouped again on every call, and kept for another file', async () => {
+    const [grouped, loaded] = [await hashAndParse(files[4]!), await hashAndParse(files[5]!)];
+    const orders = await ordersOfLines(grouped);
+    expect(orders).toBeGreaterThan(0);
+    await groupStagedOrders(harness.pool, grouped);
+    await groupStagedOrders(harness.pool, grouped);
+    expect(await groupedOf(grouped)).toBe(orders);
+    await load(loaded);
+    expect(await groupedOf(loaded)).toBe(0);
+    expect(await groupedOf(grouped)).toBe(orders);
+    await load(grouped);
+    expect(await groupedOf(grouped)).toBe(0);
+    // Once the file is loaded a late grouping writes nothing: its lines are gone, and so would be
+    // anything it wrote.
+    await groupStagedOrders(harness.pool, grouped);
+    expect(await groupedOf(grouped)).toBe(0);
+  });
+
+  it('waits for a clearing of the same file and then leaves the loaded file alone', async () => {
+    const path = await writeGeneratedFile(join(workDir, 'late-grouping.csv'), { rows: 300, seed: 77, days: 2, orderPrefix: 'SCL-' });
+    const fileId = await hashAndParse(path);
+    let locked: () => void = () => {};
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    // A finished load's last transaction, holding the lock while it stamps the file. The lines are
+    // left staged: a grouping that ran meanwhile, or ignored the stamp, would find them.
+    const finishing = harness.pool.transaction(async (tx) => {
+      await holdStagingOrdersLock(tx, fileId);
+      locked();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.query(sql.typeAlias('void')`update ingestion_files set loaded_at = now() where id = ${fileId}`);
+    });
+    await lockTaken;
+    await Promise.all([finishing, groupStagedOrders(harness.pool, fileId)]);
+    expect(await groupedOf(fileId)).toBe(0);
   });
 });
