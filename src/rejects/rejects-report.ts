@@ -50,7 +50,7 @@ export async function writeRejectsReport(input: RejectsReportInput): Promise<str
       output.end();
       await finished(output);
     }
-    await input.store.uploadFile(key, path, { 'Content-Type': 'text/csv; charset=utf-8' });
+    await input.store.uploadFile(key, path, 'text/csv; charset=utf-8');
     return key;
   } finally {
     await rm(dir, { recursive: true, force: true });

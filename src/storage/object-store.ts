@@ -1,14 +1,17 @@
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import type { StorageConfig } from '../config.ts';
 import { MissingObjectError } from '../errors.ts';
 import { openObjectContent, type ObjectContent } from './object-content.ts';
+import { putFileToSignedUrl, SINGLE_PUT_LIMIT_BYTES } from './signed-upload.ts';
 
 /** The few object-storage operations PipeForge uses, so activities and the CLI share one client setup. */
 export type ObjectStore = {
   readonly bucket: string;
   ensureBucket(): Promise<void>;
-  uploadFile(key: string, localPath: string, metadata?: Record<string, string>): Promise<void>;
+  /** A local file stored under `key`, as CSV unless another content type is named. */
+  uploadFile(key: string, localPath: string, contentType?: string): Promise<void>;
   uploadText(key: string, text: string, contentType: string): Promise<void>;
   /**
    * A stream of the object's bytes, or of `length` of them from `offset`; a missing object is a
@@ -45,6 +48,8 @@ export type ByteRange = { offset: number; length: number };
  * expired by then fails that attempt, and the next signs a new one.
  */
 const SIGNED_READ_SECONDS = 60 * 60;
+/** Used at once by the upload that signs it. */
+const SIGNED_UPLOAD_SECONDS = 15 * 60;
 
 export function createObjectStore(config: StorageConfig): ObjectStore {
   const client = new Client({
@@ -73,8 +78,14 @@ export function createObjectStore(config: StorageConfig): ObjectStore {
     async ensureBucket() {
       if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket);
     },
-    async uploadFile(key, localPath, metadata = {}) {
-      await client.fPutObject(bucket, key, localPath, { 'Content-Type': 'text/csv', ...metadata });
+    async uploadFile(key, localPath, contentType = 'text/csv') {
+      const { size } = await stat(localPath);
+      if (size > SINGLE_PUT_LIMIT_BYTES) {
+        await client.fPutObject(bucket, key, localPath, { 'Content-Type': contentType });
+        return;
+      }
+      const link = await client.presignedPutObject(bucket, key, SIGNED_UPLOAD_SECONDS);
+      await putFileToSignedUrl(link, localPath, size, contentType, key);
     },
     async uploadText(key, text, contentType) {
       await client.putObject(bucket, key, Buffer.from(text, 'utf8'), undefined, { 'Content-Type': contentType });
