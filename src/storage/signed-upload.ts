@@ -15,7 +15,7 @@ const ERROR_BODY_LIMIT = 4096;
 /**
  * Streams a local file to a presigned PUT link. A signed link carries an unsigned payload, so the
  * bytes are sent as they are read; the store's client instead hashes every part before sending it,
- * which made an upload take about twice as long (BENCHMARKS.md). Any answer but 200 is an error
+ * which cost the upload most of its time (BENCHMARKS.md). Any answer but 200 is an error
  * naming the status and the key.
  */
 export async function putFileToSignedUrl(url: string, localPath: string, size: number, contentType: string, key: string): Promise<void> {
