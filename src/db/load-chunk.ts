@@ -14,6 +14,13 @@ const countRow = z.object({ count: z.number() });
 
 /** A new row's id: the statement's own series (sql/011), numbered in the order its rows come. */
 const NEXT_ID_IN_SERIES = sql.fragment`pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())`;
+/**
+ * An order line's id: the statement's series numbered by the staged line's number, unique within
+ * the file and one order line per staged line, so no window over every line has to number them.
+ * Ids follow the line numbers, so of two lines of one order naming one product the later has the
+ * higher id (keepLatestLines relies on it).
+ */
+const LINE_ID_IN_SERIES = sql.fragment`pipeforge_uuid_in_series((select pipeforge_uuid_series()), s.line_number)`;
 
 /**
  * Loads one chunk of a file's orders (those whose order_ref hashes to `chunk` of `chunks`) with
@@ -97,7 +104,7 @@ export async function loadChunk(
   onStep?.('order-lines');
   const lines = await tx.query(sql.typeAlias('void')`
     insert into order_items (id, order_id, product_id, quantity, price, subtotal)
-    select ${NEXT_ID_IN_SERIES},
+    select ${LINE_ID_IN_SERIES},
            o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
     from staging_order_lines s
     join chunk_orders o on o.order_ref = s.order_ref
@@ -142,8 +149,8 @@ function chunkFilter(orderRef: FragmentSqlToken, chunk: number, chunks: number):
  * Each product's latest line among the chunk's (latest order date, then highest line number, as the
  * contract breaks ties), kept for the load's last step, which moves base prices forward from these
  * instead of reading the file's lines again. Found from staging by grouping, not by sorting the
- * chunk's lines; only then is each winner's inserted line looked up (the line of that order and
- * product inserted last, should the order name the product twice).
+ * chunk's lines; only then is each winner's inserted line looked up (should the order name the
+ * product twice, its line with the highest id, which is the one of the highest line number).
  */
 async function keepLatestLines(
   tx: DatabaseTransactionConnection,

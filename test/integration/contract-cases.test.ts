@@ -244,6 +244,20 @@ describe('latest wins, and ties', () => {
     expect((await product('TIE-P-SKU')).basePrice).toBe('25.00');
   });
 
+  it('takes the base price, and the line it came from, of the later of two lines of one order naming the sku', async () => {
+    const lines = [
+      row({ ref: 'TWICE-1', date: DAY, email: 'twice@example.com', sku: 'TWICE-SKU', price: '7.00' }),
+      row({ ref: 'TWICE-1', date: DAY, email: 'twice@example.com', sku: 'TWICE-OTHER', price: '1.00' }),
+      row({ ref: 'TWICE-1', date: DAY, email: 'twice@example.com', sku: 'TWICE-SKU', price: '4.00' }),
+    ];
+    const summary = await ingestContent('twice.csv', `${[HEADER, ...lines].join('\n')}\n`);
+    expect(summary).toMatchObject({ status: 'completed', rowsLoaded: 3 });
+    expect((await product('TWICE-SKU')).basePrice).toBe('4.00');
+    const sourceLinePrice = await harness.pool.oneFirst(sql.type(z.object({ price: z.string() }))`
+      select oi.price from products p join order_items oi on oi.id = p.base_price_item_id where p.sku = 'TWICE-SKU'`);
+    expect(sourceLinePrice).toBe('4.00');
+  });
+
   it('on equal order dates takes the later file; an earlier date in a later file does not win', async () => {
     const first = await ingestContent(
       'tie-file-1.csv',
