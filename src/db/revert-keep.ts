@@ -9,8 +9,6 @@ import { sql } from './sql.ts';
  * file's own customers and products are written.
  */
 
-/** A lock function returns void, which reaches JavaScript as an empty string. */
-const lockRow = z.object({ locked: z.string() });
 const seqRow = z.object({ loadSeq: z.number() });
 
 /**
@@ -19,11 +17,11 @@ const seqRow = z.object({ loadSeq: z.number() });
  * Taken first in a load transaction, before any row lock, so that no cycle can form through it.
  */
 export async function holdLoadLock(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.type(lockRow)`select pg_advisory_xact_lock_shared(hashtext('pipeforge:load-or-revert')) as locked`);
+  await tx.query(sql.typeAlias('lock')`select pg_advisory_xact_lock_shared(hashtext('pipeforge:load-or-revert')) as locked`);
 }
 
 export async function holdRevertLock(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.type(lockRow)`select pg_advisory_xact_lock(hashtext('pipeforge:load-or-revert')) as locked`);
+  await tx.query(sql.typeAlias('lock')`select pg_advisory_xact_lock(hashtext('pipeforge:load-or-revert')) as locked`);
 }
 
 /**

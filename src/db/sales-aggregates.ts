@@ -8,8 +8,6 @@ import { useBulkWorkMem, useCachedPageCosts } from './work-mem.ts';
 const dayVersionRow = z.object({ date: z.string(), version: z.number() });
 const installedRow = z.object({ installed: z.boolean() });
 const dayRow = z.object({ date: z.string() });
-/** A lock function returns void, which reaches JavaScript as an empty string. */
-const lockRow = z.object({ locked: z.string() });
 
 export type RecomputeOptions = {
   /**
@@ -40,7 +38,7 @@ export async function recomputeDailyAggregates(
     // The day's lines are grouped and counted distinct in memory rather than sorted on disk.
     await useBulkWorkMem(tx);
     await useCachedPageCosts(tx);
-    await tx.query(sql.type(lockRow)`
+    await tx.query(sql.typeAlias('lock')`
       select pg_advisory_xact_lock(hashtextextended('sales_aggregates_daily:' || day::text, 0)) as locked
       from unnest(${sql.array(sorted, 'date')}) as day
       order by day`);

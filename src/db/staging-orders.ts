@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { sql } from './sql.ts';
 import { useBulkWorkMem } from './work-mem.ts';
 
-/** A lock function returns void, which reaches JavaScript as an empty string. */
-const lockRow = z.object({ locked: z.string() });
 const pendingRow = z.object({ pending: z.boolean() });
 
 /**
@@ -13,7 +11,7 @@ const pendingRow = z.object({ pending: z.boolean() });
  * rows after that clearing, where nothing would ever remove them.
  */
 export async function holdStagingOrdersLock(connection: CommonQueryMethods, fileId: string): Promise<void> {
-  await connection.query(sql.type(lockRow)`
+  await connection.query(sql.typeAlias('lock')`
     select pg_advisory_xact_lock(hashtextextended('pipeforge:staging-orders:' || ${fileId}, 0)) as locked`);
 }
 

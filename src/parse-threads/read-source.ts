@@ -1,9 +1,9 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { MissingObjectError } from '../errors.ts';
 import { countBytes, openObjectContent } from '../storage/object-content.ts';
 import type { ByteRange } from '../storage/object-store.ts';
+import { refusedByStore, requestSignedLink } from '../storage/signed-link.ts';
 import type { ParseSource } from './protocol.ts';
 
 export type OpenedSource = { stream: Readable; compressed: boolean; bytesRead(): number };
@@ -21,16 +21,15 @@ export async function openParseSource({ signedUrl, objectKey, byteRange }: Parse
     response.resume();
     // Anything but a missing object (an expired link, a server in trouble) is worth another attempt.
     if (status === 404) throw new MissingObjectError(objectKey);
-    throw new Error(`the object store answered ${status} to the read of ${objectKey}`);
+    throw refusedByStore(status, 'read', objectKey);
   }
   if (byteRange === undefined) return openObjectContent(response, filename);
   return { ...countBytes(response), compressed: false };
 }
 
 function get(url: string, byteRange: ByteRange | undefined): Promise<IncomingMessage> {
-  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   const headers = byteRange === undefined ? {} : { range: `bytes=${byteRange.offset}-${byteRange.offset + byteRange.length - 1}` };
   return new Promise((resolve, reject) => {
-    send(url, { headers }, resolve).on('error', reject).end();
+    requestSignedLink(url, { headers }, resolve).on('error', reject).end();
   });
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { refusedByStore, requestSignedLink } from './signed-link.ts';
 
 /**
  * What one PUT may carry: S3's limit for an object written in one request. A larger file goes up
@@ -19,10 +19,9 @@ const ERROR_BODY_LIMIT = 4096;
  * naming the status and the key.
  */
 export async function putFileToSignedUrl(url: string, localPath: string, size: number, contentType: string, key: string): Promise<void> {
-  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   let answered: (response: IncomingMessage) => void = () => {};
   const answer = new Promise<IncomingMessage>((resolve) => (answered = resolve));
-  const request = send(url, { method: 'PUT', headers: { 'content-length': size, 'content-type': contentType } }, answered);
+  const request = requestSignedLink(url, { method: 'PUT', headers: { 'content-length': size, 'content-type': contentType } }, answered);
   const sending = pipeline(createReadStream(localPath), request);
   // A store that refuses the request may answer before it has read the body, and then hang up.
   const response = await Promise.race([answer, sending.then(() => answer)]);
@@ -31,7 +30,7 @@ export async function putFileToSignedUrl(url: string, localPath: string, size: n
   const body = await readSome(response);
   if (response.statusCode !== 200) {
     const reason = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
-    throw new Error(`the object store answered ${response.statusCode}${reason ? ` (${reason})` : ''} to the upload of ${key}`);
+    throw refusedByStore(response.statusCode ?? 0, 'upload', key, reason);
   }
 }
 
