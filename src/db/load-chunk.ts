@@ -1,26 +1,29 @@
 import type { DatabaseTransactionConnection, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { claimLoadChunk } from './file-work-rows.ts';
+import { keepLatestLines, readLatestStagedLines } from './latest-staged-lines.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 import { keepReplacedVersions } from './revert-keep.ts';
 import { sql } from './sql.ts';
 
 export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
 
-/** `onStep` hears when the chunk's orders, then its lines, begin: the load's progress tells them. */
-export type ChunkOptions = { tablesLocked: boolean; onStep?: (step: 'orders' | 'order-lines') => void };
+/**
+ * `onStep` hears when the chunk's orders, then its lines, begin: the load's progress tells them.
+ * `latestLines` are the line numbers of the file's latest staged line of each sku, read once for
+ * all chunks (readLatestLinesAlone); a chunk given none reads them itself.
+ */
+export type ChunkOptions = {
+  tablesLocked: boolean;
+  onStep?: (step: 'orders' | 'order-lines') => void;
+  latestLines?: readonly number[];
+};
 
 const countRow = z.object({ count: z.number() });
+const seriesRow = z.object({ series: z.string() });
 
 /** A new row's id: the statement's own series (sql/011), numbered in the order its rows come. */
 const NEXT_ID_IN_SERIES = sql.fragment`pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())`;
-/**
- * An order line's id: the statement's series numbered by the staged line's number, unique within
- * the file and one order line per staged line, so no window over every line has to number them.
- * Ids follow the line numbers, so of two lines of one order naming one product the later has the
- * higher id (keepLatestLines relies on it).
- */
-const LINE_ID_IN_SERIES = sql.fragment`pipeforge_uuid_in_series((select pipeforge_uuid_series()), s.line_number)`;
 
 /**
  * Loads one chunk of a file's orders (those whose order_ref hashes to `chunk` of `chunks`) with
@@ -38,7 +41,7 @@ export async function loadChunk(
   chunk: number,
   chunks: number,
   timeZone: string,
-  { tablesLocked, onStep }: ChunkOptions = { tablesLocked: false },
+  { tablesLocked, onStep, latestLines }: ChunkOptions = { tablesLocked: false },
 ): Promise<ChunkResult | null> {
   if (!(await claimLoadChunk(tx, fileId, chunk))) return null;
   await expectGroupedOrders(tx, fileId);
@@ -76,7 +79,7 @@ export async function loadChunk(
     where g.ingestion_file_id = ${fileId} and ${orderInChunk}`);
   await tx.query(sql.typeAlias('void')`analyze chunk_orders`);
 
-  await checkChunkReferences(tx, fileId, inChunk);
+  await checkChunkReferences(tx, fileId);
 
   // The customers replaced orders are taken from (the same customer, too, when only the date
   // changed): their order span may shrink, so the load's last step recomputes it from all their
@@ -102,16 +105,21 @@ export async function loadChunk(
     throw new Error(`${chunkOrders - ordersLoaded} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
   }
   onStep?.('order-lines');
+  // An order line's id is its staged line's number in a series drawn for the chunk (sql/011):
+  // unique, as line numbers are in a file and each staged line is one order line, with no window
+  // numbering every line, and known without reading the line back (keepLatestLines).
+  const { series } = await tx.one(sql.type(seriesRow)`select pipeforge_uuid_series() as series`);
   const lines = await tx.query(sql.typeAlias('void')`
     insert into order_items (id, order_id, product_id, quantity, price, subtotal)
-    select ${LINE_ID_IN_SERIES},
+    select pipeforge_uuid_in_series(${series}, s.line_number),
            o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
     from staging_order_lines s
     join chunk_orders o on o.order_ref = s.order_ref
     join products p on p.sku = s.sku
     where s.ingestion_file_id = ${fileId} and ${inChunk}`);
   const rowsLoaded = lines.rowCount;
-  await keepLatestLines(tx, fileId, chunk, inChunk);
+  const latest = latestLines ?? (await readLatestStagedLines(tx, fileId));
+  await keepLatestLines(tx, { fileId, chunk, inChunk }, latest, series);
 
   // The days the chunk's orders come to and the days replaced orders leave.
   await tx.query(sql.typeAlias('void')`
@@ -143,45 +151,6 @@ async function expectGroupedOrders(tx: DatabaseTransactionConnection, fileId: st
 /** Which of `chunks` an order falls in, by its order_ref: the same for an order and each of its lines. */
 function chunkFilter(orderRef: FragmentSqlToken, chunk: number, chunks: number): FragmentSqlToken {
   return chunks === 1 ? sql.fragment`true` : sql.fragment`mod(hashtext(${orderRef})::bigint + 2147483648, ${chunks}) = ${chunk}`;
-}
-
-/**
- * Each product's latest line among the chunk's (latest order date, then highest line number, as the
- * contract breaks ties), kept for the load's last step, which moves base prices forward from these
- * instead of reading the file's lines again. Found from staging by grouping, not by sorting the
- * chunk's lines; only then is each winner's inserted line looked up (should the order name the
- * product twice, its line with the highest id, which is the one of the highest line number).
- */
-async function keepLatestLines(
-  tx: DatabaseTransactionConnection,
-  fileId: string,
-  chunk: number,
-  inChunk: FragmentSqlToken,
-): Promise<void> {
-  await tx.query(sql.typeAlias('void')`
-    insert into ingestion_chunk_latest_prices (ingestion_file_id, chunk, product_id, item_id, price, order_date, line_number)
-    with latest_date as (
-      select s.sku, max(s.order_date) as order_date
-      from staging_order_lines s
-      where s.ingestion_file_id = ${fileId} and ${inChunk}
-      group by s.sku
-    ), latest_line as (
-      select s.sku, max(s.line_number) as line_number
-      from staging_order_lines s
-      join latest_date d on d.sku = s.sku and d.order_date = s.order_date
-      where s.ingestion_file_id = ${fileId} and ${inChunk}
-      group by s.sku
-    ), winner as (
-      select p.id as product_id, o.id as order_id, s.unit_price, s.order_date, s.line_number
-      from latest_line l
-      join staging_order_lines s on s.ingestion_file_id = ${fileId} and s.line_number = l.line_number
-      join chunk_orders o on o.order_ref = s.order_ref
-      join products p on p.sku = s.sku
-    )
-    select distinct on (w.product_id) ${fileId}::uuid, ${chunk}::int, w.product_id, item.id, w.unit_price, w.order_date, w.line_number
-    from winner w
-    join order_items item on item.order_id = w.order_id and item.product_id = w.product_id
-    order by w.product_id, item.id desc`);
 }
 
 /**
@@ -233,20 +202,18 @@ async function writeOrdersAlone(tx: DatabaseTransactionConnection, fileId: strin
 
 /**
  * Every row the chunk's writes reference (its file, its orders' customers, its lines' products),
- * checked and locked once; the per-row checks are then skipped (see referenced-rows.ts).
+ * checked and locked once; the per-row checks are then skipped (see referenced-rows.ts). The
+ * products are all of the file's, as the load's first step kept them for a revert (revert-keep.ts):
+ * a few more than a chunk's own for a file in chunks, but no pass over the staged lines.
  */
-async function checkChunkReferences(
-  tx: DatabaseTransactionConnection,
-  fileId: string,
-  inChunk: FragmentSqlToken,
-): Promise<void> {
+async function checkChunkReferences(tx: DatabaseTransactionConnection, fileId: string): Promise<void> {
   await lockReferencedRows(tx, 'ingestion_files', sql.fragment`select ${fileId}::uuid`);
   await lockReferencedRows(tx, 'customers', sql.fragment`select customer_id from chunk_orders`);
   await lockReferencedRows(
     tx,
     'products',
-    sql.fragment`select p.id from products p where p.sku in (
-      select s.sku from staging_order_lines s where s.ingestion_file_id = ${fileId} and ${inChunk})`,
+    sql.fragment`select p.id from products p
+      join revert_file_products kept on kept.sku = p.sku and kept.ingestion_file_id = ${fileId}`,
   );
   await skipPerRowReferenceChecks(tx);
 }

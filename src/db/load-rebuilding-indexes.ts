@@ -4,8 +4,6 @@ import { type ChunkResult, loadChunk } from './load-chunk.ts';
 import { sql } from './sql.ts';
 
 const countRow = z.object({ count: z.number() });
-/** What set_config returns: the setting's new value. */
-const settingRow = z.object({ value: z.string() });
 
 /** Sorts of an index build stay in memory for a file of a few million lines. */
 const INDEX_BUILD_MEMORY = '256MB';
@@ -15,13 +13,14 @@ const INDEX_BUILD_MEMORY = '256MB';
  * their unique keys that no foreign key depends on, and builds them again before the transaction
  * commits (sql/008, sql/010). Readers and other loads of those tables wait until then; a crash
  * rolls the drop back with everything else, so no one ever sees the tables without their indexes.
- * Returns null when an earlier attempt already committed it.
+ * Returns null when an earlier attempt already committed it. `latestLines`: see ChunkOptions.
  */
 export async function loadRebuildingIndexes(
   tx: DatabaseTransactionConnection,
   fileId: string,
   timeZone: string,
   onStep?: (step: 'orders' | 'order-lines' | 'indexes') => void,
+  latestLines?: readonly number[],
 ): Promise<ChunkResult | null> {
   // Taken before anything else, in the same order by every such load, so that two of them queue
   // rather than deadlock; a second attempt of this load waits here and then finds its chunk done.
@@ -29,10 +28,10 @@ export async function loadRebuildingIndexes(
   const { count: done } = await tx.one(sql.type(countRow)`
     select count(*) as count from ingestion_load_chunks where ingestion_file_id = ${fileId}`);
   if (done > 0) return null;
-  await tx.query(sql.type(settingRow)`select set_config('maintenance_work_mem', ${INDEX_BUILD_MEMORY}, true) as value`);
+  await tx.query(sql.typeAlias('setting')`select set_config('maintenance_work_mem', ${INDEX_BUILD_MEMORY}, true) as value`);
   await tx.query(sql.type(countRow)`
     select pipeforge_suspend_indexes('orders') + pipeforge_suspend_indexes('order_items') as count`);
-  const result = await loadChunk(tx, fileId, 0, 1, timeZone, { tablesLocked: true, onStep });
+  const result = await loadChunk(tx, fileId, 0, 1, timeZone, { tablesLocked: true, onStep, latestLines });
   onStep?.('indexes');
   await tx.query(sql.type(countRow)`select pipeforge_restore_indexes() as count`);
   return result;

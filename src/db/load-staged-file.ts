@@ -4,6 +4,7 @@ import { loadChunk } from './load-chunk.ts';
 import { finishLoad } from './load-finish.ts';
 import { type LoadPlan, settleLoadPlan } from './load-plan.ts';
 import { prepareLoad } from './load-prepare.ts';
+import { readLatestLinesAlone } from './latest-staged-lines.ts';
 import { loadRebuildingIndexes } from './load-rebuilding-indexes.ts';
 import { sql } from './sql.ts';
 import { groupStagedOrders } from './staging-orders.ts';
@@ -42,10 +43,11 @@ const countRow = z.object({ count: z.number() });
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
  * order so that concurrent loads lock rows in the same order. Three steps, each its own transaction:
  * customers and products (load-prepare.ts), where the plan is settled (load-plan.ts), while another
- * connection groups the lines into orders (staging-orders.ts); the orders and their lines, in
- * chunks that run side by side (load-chunk.ts) or, for a file as large as the tables, in one chunk
- * with the secondary indexes rebuilt (load-rebuilding-indexes.ts); then the derived columns and the
- * `loaded_at` stamp (load-finish.ts).
+ * connection groups the lines into orders (staging-orders.ts) and finds each product's latest
+ * line (latest-staged-lines.ts); the orders and their lines, in chunks that run side by side
+ * (load-chunk.ts) or, for a file as large as the tables, in one chunk with the secondary indexes
+ * rebuilt (load-rebuilding-indexes.ts); then the derived columns and the `loaded_at` stamp
+ * (load-finish.ts).
  *
  * Idempotent: every step can run again, committed chunks are skipped, and a load that finds the
  * stamp returns the recorded result instead of applying the file again. Between the first chunk's
@@ -66,20 +68,22 @@ export async function loadStagedFile(
     await prepareLoad(tx, fileId, businessTimeZone);
     return settleLoadPlan(tx, fileId);
   });
-  // Side by side: the orders need none of the first transaction's rows, only the staged lines.
-  const [prepared, grouped] = await Promise.allSettled([preparing, groupStagedOrders(pool, fileId)]);
+  // Side by side: the orders and each product's latest line need none of the first transaction's
+  // rows, only the staged lines.
+  const fromStaging = groupStagedOrders(pool, fileId).then(() => readLatestLinesAlone(pool, fileId));
+  const [prepared, staged] = await Promise.allSettled([preparing, fromStaging]);
   if (prepared.status === 'rejected') throw prepared.reason;
-  if (grouped.status === 'rejected') throw grouped.reason;
+  if (staged.status === 'rejected') throw staged.reason;
   const started = prepared.value;
   if ('alreadyLoaded' in started) return started;
   const plan = started;
-
+  const latestLines = staged.value;
   if (plan.rebuildsIndexes) {
     await pool.transaction(async (tx) => {
       await useBulkWorkMem(tx);
-      return loadRebuildingIndexes(tx, fileId, businessTimeZone, (step) =>
-        observe(step === 'indexes' ? { step, plan } : { step, plan, chunk: 0 }),
-      );
+      const onStep = (step: 'orders' | 'order-lines' | 'indexes') =>
+        observe(step === 'indexes' ? { step, plan } : { step, plan, chunk: 0 });
+      return loadRebuildingIndexes(tx, fileId, businessTimeZone, onStep, latestLines);
     });
     observe({ step: 'committed', plan, chunk: 0 });
   } else {
@@ -89,7 +93,8 @@ export async function loadStagedFile(
         await pool.transaction(async (tx) => {
           await useBulkWorkMem(tx);
           const onStep = (step: 'orders' | 'order-lines') => observe({ step, plan, chunk });
-          return loadChunk(tx, fileId, chunk, plan.chunks, businessTimeZone, { tablesLocked: false, onStep });
+          const options = { tablesLocked: false, onStep, latestLines };
+          return loadChunk(tx, fileId, chunk, plan.chunks, businessTimeZone, options);
         });
         observe({ step: 'committed', plan, chunk });
       }),

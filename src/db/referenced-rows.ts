@@ -5,8 +5,6 @@ import { sql } from './sql.ts';
 export type ReferencedTable = 'customers' | 'products' | 'ingestion_files';
 
 const missingRow = z.object({ missing: z.number() });
-/** What set_config returns: the setting's new value. */
-const settingRow = z.object({ value: z.string() });
 
 /**
  * Bulk statements check their foreign keys once per referenced row instead of once per written row.
@@ -46,7 +44,7 @@ export async function lockReferencedRows(
 
 /** See lockReferencedRows: call after it, once every referenced row is locked. */
 export async function skipPerRowReferenceChecks(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.type(settingRow)`
+  await tx.query(sql.typeAlias('setting')`
     select set_config('session_replication_role', 'replica', true) as value
     where has_parameter_privilege('session_replication_role', 'SET')`);
 }

@@ -4,7 +4,6 @@ import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows
 import { sql } from './sql.ts';
 
 const countRow = z.object({ count: z.number() });
-const settingRow = z.object({ value: z.string() });
 
 export type OrderChanges = {
   /** Orders stored from the file that get back the version the file replaced. */
@@ -145,7 +144,7 @@ async function withoutPerRowReferenceChecks(tx: DatabaseTransactionConnection, f
 
 /** The deletes that follow keep their foreign-key actions and checks. */
 async function restorePerRowReferenceChecks(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.type(settingRow)`
+  await tx.query(sql.typeAlias('setting')`
     select set_config('session_replication_role', 'origin', true) as value
     where has_parameter_privilege('session_replication_role', 'SET')`);
 }

@@ -1,5 +1,4 @@
 import type { DatabaseTransactionConnection } from 'slonik';
-import { z } from 'zod';
 import { sql } from './sql.ts';
 
 /**
@@ -9,12 +8,10 @@ import { sql } from './sql.ts';
  */
 export const BULK_WORK_MEM = '64MB';
 
-/** What set_config returns: the setting's new value. */
-const settingRow = z.object({ value: z.string() });
 
 /** For the rest of the transaction only: the pool's connections go back with the server's default. */
 export async function useBulkWorkMem(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.type(settingRow)`select set_config('work_mem', ${BULK_WORK_MEM}, true) as value`);
+  await tx.query(sql.typeAlias('setting')`select set_config('work_mem', ${BULK_WORK_MEM}, true) as value`);
 }
 
 /**
@@ -27,5 +24,5 @@ const CACHED_RANDOM_PAGE_COST = '1.1';
 
 /** For the rest of the transaction only, like useBulkWorkMem. */
 export async function useCachedPageCosts(tx: DatabaseTransactionConnection): Promise<void> {
-  await tx.query(sql.type(settingRow)`select set_config('random_page_cost', ${CACHED_RANDOM_PAGE_COST}, true) as value`);
+  await tx.query(sql.typeAlias('setting')`select set_config('random_page_cost', ${CACHED_RANDOM_PAGE_COST}, true) as value`);
 }

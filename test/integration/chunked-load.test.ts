@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { createActivities } from '../../src/activities/index.ts';
 import { sha256File } from '../../src/client/submit-file.ts';
 import { loadChunk } from '../../src/db/load-chunk.ts';
+import { createDatabasePool } from '../../src/db/pool.ts';
 import { prepareLoad } from '../../src/db/load-prepare.ts';
 import { ROW_BY_ROW_CHUNKS as LOAD_CHUNKS, settleLoadPlan } from '../../src/db/load-plan.ts';
 import { loadStagedFile, type LoadEvent } from '../../src/db/load-staged-file.ts';
@@ -199,6 +200,26 @@ describe('the base price after a replaced order', () => {
 
     // The latest remaining line is KEPT-B's (KEPT-A moved to 09-01).
     expect(await basePriceOf('PRICE-2')).toBe('20.00');
+  });
+});
+
+describe('loads side by side', () => {
+  it('all finish on a pool of two connections: none waits for a connection while holding one', async () => {
+    const files = await Promise.all(
+      [31, 32, 33].map(async (seed) => {
+        const path = await writeGeneratedFile(join(workDir, `side-${seed}.csv`), { rows: 400, seed, days: 3, orderPrefix: `SIDE${seed}-` });
+        return hashAndParse(path, `side-${seed}.csv`);
+      }),
+    );
+    for (const { fileId } of files) await expectChunkedPlan(fileId);
+    const narrowPool = await createDatabasePool({ url: interrupted.databaseUrl, poolSize: 2 });
+    try {
+      const timeZone = interrupted.pipeline.businessTimeZone;
+      const loaded = await Promise.all(files.map(({ fileId }) => loadStagedFile(narrowPool, fileId, timeZone)));
+      expect(loaded.map((result) => result.rowsLoaded)).toEqual([400, 400, 400]);
+    } finally {
+      await narrowPool.end();
+    }
   });
 });
 
