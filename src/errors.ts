@@ -77,6 +77,18 @@ export class MissingObjectError extends Error {
   }
 }
 
+/**
+ * A parse attempt found the part of staging it writes claimed by a newer attempt of the same part
+ * (staging-writers.ts): what it would write is that one's to write, so it wrote nothing.
+ */
+export class StagingPartReclaimedError extends Error {
+  override readonly name = 'StagingPartReclaimedError';
+
+  constructor(fileId: string, firstLine: number) {
+    super(`the staged lines of file ${fileId} from line ${firstLine} are written by a newer attempt`);
+  }
+}
+
 /** A command line that cannot work as given: reported in one line with the usage, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

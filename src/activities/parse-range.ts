@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { readHeaderRecord } from '../domain/csv-order-lines.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
-import { deleteStagedLinesOfRangeAfter, findParseRange, type StoredParseRange } from '../db/parse-ranges.ts';
+import { findParseRange, type StoredParseRange } from '../db/parse-ranges.ts';
+import { claimStagingPart } from '../db/staging-writers.ts';
 import { InvalidFileError } from '../errors.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ParseDeps } from './deps.ts';
@@ -32,13 +34,17 @@ export function createParseRange(deps: ParseDeps) {
       const resumeAfter = Math.max(previousHeartbeat(isParseHeartbeat)?.lineNumber ?? 0, range.firstLine - 1);
       if (resumeAfter >= range.firstLine) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
-      await deleteStagedLinesOfRangeAfter(pool, input.fileId, resumeAfter, range.nextFirstLine);
+      // Lines of this part past `resumeAfter` may have been written by an attempt that died before
+      // it heartbeated; the other parts' lines are theirs to keep.
+      const stagingWriter = { fileId: input.fileId, firstLine: range.firstLine, writer: randomUUID() };
+      await claimStagingPart(pool, { ...stagingWriter, resumeAfter, endBefore: range.nextFirstLine });
       const fileBytes = await store.size(input.objectKey);
       const job = {
         fileId: input.fileId,
         filename: input.filename,
         source: { signedUrl: await store.signedReadUrl(input.objectKey), objectKey: input.objectKey, byteRange: byteRange(range) },
         resumeAfter,
+        stagingWriter,
         ...readSettings(deps),
         ...(range.start === 0 ? {} : { range: { header: await readHeader(store, input, range), firstLine: range.firstLine } }),
       };

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { markProcessing } from '../db/ingestion-files.ts';
-import { deleteStagedLinesAfter } from '../db/staging.ts';
+import { WHOLE_FILE_PART } from '../db/staging-copy.ts';
+import { claimStagingPart } from '../db/staging-writers.ts';
 import { toActivityFailure } from './failures.ts';
 import type { ParseDeps } from './deps.ts';
 import { finishStagedParse, type ParseResult } from './finish-parse.ts';
@@ -38,11 +40,12 @@ export function createParseToStaging(deps: ParseDeps) {
       const resumeAfter = previousHeartbeat(isParseHeartbeat)?.lineNumber ?? 0;
       if (resumeAfter > 0) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
-      // What a dead attempt wrote after its last heartbeat is written again below.
-      await deleteStagedLinesAfter(pool, input.fileId, resumeAfter);
+      // What a dead attempt wrote after its last heartbeat is written again below, by this attempt alone.
+      const stagingWriter = { fileId: input.fileId, firstLine: WHOLE_FILE_PART, writer: randomUUID() };
+      await claimStagingPart(pool, { ...stagingWriter, resumeAfter, endBefore: null });
       const totalBytes = await store.size(input.objectKey);
       const source = { signedUrl: await store.signedReadUrl(input.objectKey), objectKey: input.objectKey };
-      const job = { fileId: input.fileId, filename: input.filename, source, resumeAfter, ...readSettings(deps) };
+      const job = { fileId: input.fileId, filename: input.filename, source, resumeAfter, stagingWriter, ...readSettings(deps) };
       const lines = parseThreads.parse(job, log, Context.current().cancellationSignal);
       const progress = { totalBytes };
       const { rowsRead, lastLineNumber, bytesRead } = await stageLines(deps, input.fileId, lines, resumeAfter, progress);

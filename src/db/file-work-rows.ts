@@ -10,7 +10,9 @@ import { holdStagingOrdersLock } from './staging-orders.ts';
  * staged lines it writes, in staging.ts):
  *
  * - staging_order_lines: written by the parse; gone when the load finishes, the file fails, a
- *   failed file is claimed again, or the file is discarded.
+ *   failed file is claimed again, or the file is discarded. With them go the file's rows of
+ *   staging_part_writers (staging-writers.ts), so that a parse attempt still running then writes
+ *   nothing more; and every file with staged lines has such a row.
  * - staging_orders: written by the load's first step from the staged lines; gone with them.
  * - ingestion_rejects: written by the parse; gone when a failed file is claimed again or discarded.
  * - ingestion_affected_dates: written by the load's first and last steps; gone as the rejects.
@@ -36,6 +38,11 @@ const isStaging = (table: WorkTable): table is StagingTable => (STAGING as reado
 
 async function deleteFileRows(tx: DatabaseTransactionConnection, fileId: string, tables: readonly WorkTable[]): Promise<void> {
   if (tables.includes('staging_orders')) await holdStagingOrdersLock(tx, fileId);
+  // Before the lines: deleting a writer row waits for a batch its parse has in flight, whose lines
+  // the statements below then see and remove; any later batch of it finds no row and writes nothing.
+  if (tables.includes('staging_order_lines')) {
+    await tx.query(sql.typeAlias('void')`delete from staging_part_writers where ingestion_file_id = ${fileId}`);
+  }
   for (const table of tables) {
     if (isStaging(table) && (await truncateIfOnlyFile(tx, table, fileId))) continue;
     await tx.query(sql.typeAlias('void')`delete from ${sql.identifier([table])} where ingestion_file_id = ${fileId}`);
@@ -56,10 +63,14 @@ async function truncateIfOnlyFile(tx: DatabaseTransactionConnection, table: Stag
   try {
     return await tx.transaction(async (savepoint) => {
       await savepoint.query(sql.typeAlias('void')`lock table ${name} in access exclusive mode nowait`);
-      // Two probes of the file id index's ends rather than a scan of this file's rows.
+      // Two probes of a file id index's ends rather than a scan of this file's rows. Staged lines
+      // have no index: every file that has some has a writer row (staging-writers.ts); one whose
+      // row appears after the probe copies its first line only after this commits, as a COPY
+      // waits for the lock taken above.
+      const byFile = sql.identifier([table === 'staging_order_lines' ? 'staging_part_writers' : table]);
       const { others } = await savepoint.one(sql.type(othersRow)`
-        select exists (select 1 from ${name} where ingestion_file_id < ${fileId})
-            or exists (select 1 from ${name} where ingestion_file_id > ${fileId}) as others`);
+        select exists (select 1 from ${byFile} where ingestion_file_id < ${fileId})
+            or exists (select 1 from ${byFile} where ingestion_file_id > ${fileId}) as others`);
       if (others) return false;
       await savepoint.query(sql.typeAlias('void')`truncate ${name}`);
       return true;

@@ -1,7 +1,7 @@
 import type { DatabaseTransactionConnection, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { claimLoadChunk } from './file-work-rows.ts';
-import { keepLatestLines, readLatestStagedLines } from './latest-staged-lines.ts';
+import { keepLatestLines, readLatestStagedLines, type LatestLine } from './latest-staged-lines.ts';
 import { lockReferencedRows, skipPerRowReferenceChecks } from './referenced-rows.ts';
 import { keepReplacedVersions } from './revert-keep.ts';
 import { sql } from './sql.ts';
@@ -10,13 +10,13 @@ export type ChunkResult = { rowsLoaded: number; ordersLoaded: number };
 
 /**
  * `onStep` hears when the chunk's orders, then its lines, begin: the load's progress tells them.
- * `latestLines` are the line numbers of the file's latest staged line of each sku, read once for
- * all chunks (readLatestLinesAlone); a chunk given none reads them itself.
+ * `latestLines` are the file's latest staged line of each sku, read once for all chunks
+ * (readLatestLinesAlone); a chunk given none reads them itself.
  */
 export type ChunkOptions = {
   tablesLocked: boolean;
   onStep?: (step: 'orders' | 'order-lines') => void;
-  latestLines?: readonly number[];
+  latestLines?: readonly LatestLine[];
 };
 
 const countRow = z.object({ count: z.number() });

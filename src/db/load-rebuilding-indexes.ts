@@ -1,5 +1,6 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import type { LatestLine } from './latest-staged-lines.ts';
 import { type ChunkResult, loadChunk } from './load-chunk.ts';
 import { sql } from './sql.ts';
 
@@ -20,7 +21,7 @@ export async function loadRebuildingIndexes(
   fileId: string,
   timeZone: string,
   onStep?: (step: 'orders' | 'order-lines' | 'indexes') => void,
-  latestLines?: readonly number[],
+  latestLines?: readonly LatestLine[],
 ): Promise<ChunkResult | null> {
   // Taken before anything else, in the same order by every such load, so that two of them queue
   // rather than deadlock; a second attempt of this load waits here and then finds its chunk done.

@@ -42,19 +42,3 @@ export async function findParseRange(pool: DatabasePool, fileId: string, index: 
     order by range_index
     offset ${index} limit 1`);
 }
-
-/**
- * Lines of one part past `lineNumber` may have been written by an attempt that died before it
- * heartbeated; the other parts' lines are theirs to keep.
- */
-export async function deleteStagedLinesOfRangeAfter(
-  pool: DatabasePool,
-  fileId: string,
-  lineNumber: number,
-  nextFirstLine: number | null,
-): Promise<void> {
-  await pool.query(sql.typeAlias('void')`
-    delete from staging_order_lines
-    where ingestion_file_id = ${fileId} and line_number > ${lineNumber}
-      and (${nextFirstLine}::int4 is null or line_number < ${nextFirstLine}::int4)`);
-}

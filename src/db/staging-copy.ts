@@ -1,4 +1,5 @@
 import type { NumberedOrderLine } from '../domain/csv-order-lines.ts';
+import { StagingPartReclaimedError } from '../errors.ts';
 import type { CopyBinaryWriter } from './copy-binary.ts';
 import type { CopyConnection } from './copy-connection.ts';
 
@@ -18,7 +19,7 @@ const STAGING_COLUMNS = [
   'payment_method',
 ] as const;
 
-const STAGING_COPY = `copy staging_order_lines (${STAGING_COLUMNS.join(', ')}) from stdin with (format binary)`;
+export const STAGING_COPY = `copy staging_order_lines (${STAGING_COLUMNS.join(', ')}) from stdin with (format binary)`;
 
 /**
  * Staging's rows in binary COPY form (copy-binary.ts): PostgreSQL stores the file id, line number,
@@ -47,11 +48,32 @@ export function writeStagingRows(writer: CopyBinaryWriter, fileId: Uint8Array, l
 }
 
 /**
- * One COPY per batch: a batch commits whole, so the line a parse heartbeats after it is a safe
- * place to resume from. COPY cannot skip rows already there; a resumed parse first removes what
- * lies past its resume point (deleteStagedLinesAfter). An empty batch is no COPY at all.
+ * Who may write one part of a file's staged lines (sql/013): the parse attempt that claimed the part
+ * last (staging-writers.ts). `firstLine` names the part: WHOLE_FILE_PART for a file parsed whole,
+ * the range's first line for a part of one. Crosses to the parse thread with its job.
  */
-export async function copyStagingRows(connection: CopyConnection, copyBytes: Uint8Array): Promise<void> {
+export type StagingWriter = { fileId: string; firstLine: number; writer: string };
+
+/** The part of a file parsed whole. */
+export const WHOLE_FILE_PART = 0;
+
+/** A row back means the writer still holds its part, and holds it until the transaction ends. */
+const HOLD_PART = `
+  select 1 from staging_part_writers
+  where ingestion_file_id = $1 and first_line = $2 and writer = $3
+  for share`;
+
+/**
+ * One COPY per batch, in a transaction that first holds the writer's part: a batch commits whole,
+ * so the line a parse heartbeats after it is a safe place to resume from, and it commits only while
+ * its attempt is the part's writer. COPY cannot skip rows already there; a resumed parse first
+ * removes what lies past its resume point (claimStagingPart). An empty batch is no COPY at all.
+ */
+export async function copyStagingRows(connection: CopyConnection, copyBytes: Uint8Array, writer: StagingWriter): Promise<void> {
   if (copyBytes.byteLength === 0) return;
-  await connection.copy(STAGING_COPY, copyBytes);
+  await connection.inTransaction(async () => {
+    const held = await connection.query(HOLD_PART, [writer.fileId, writer.firstLine, writer.writer]);
+    if (held === 0) throw new StagingPartReclaimedError(writer.fileId, writer.firstLine);
+    await connection.copy(STAGING_COPY, copyBytes);
+  });
 }

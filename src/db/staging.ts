@@ -4,12 +4,6 @@ import type { RowReject } from '../domain/csv-order-lines.ts';
 import { sql } from './sql.ts';
 import { useBulkWorkMem } from './work-mem.ts';
 
-/** Lines past `lineNumber` may have been written by an attempt that died before it heartbeated. */
-export async function deleteStagedLinesAfter(pool: DatabasePool, fileId: string, lineNumber: number): Promise<void> {
-  await pool.query(sql.typeAlias('void')`
-    delete from staging_order_lines where ingestion_file_id = ${fileId} and line_number > ${lineNumber}`);
-}
-
 export async function insertRejects(pool: DatabasePool, fileId: string, rejects: readonly RowReject[]): Promise<void> {
   if (rejects.length === 0) return;
   await pool.query(sql.typeAlias('void')`

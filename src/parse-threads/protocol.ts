@@ -1,3 +1,4 @@
+import type { StagingWriter } from '../db/staging-copy.ts';
 import type { RangeStart } from '../domain/csv-order-lines.ts';
 import type { ByteRange } from '../storage/object-store.ts';
 import type { StagedBatch } from './stage-batch.ts';
@@ -18,6 +19,8 @@ export type ParseJob = {
   emailHashKey: string;
   /** The thread writes its batches into staging over a COPY connection of its own to this database. */
   databaseUrl: string;
+  /** The part of the file's staged lines this job's attempt claimed: each batch is written only while it holds it. */
+  stagingWriter: StagingWriter;
   batchSize: number;
   /** Lines up to here were written by an earlier attempt: read, counted, not rendered again. */
   resumeAfter: number;

@@ -88,7 +88,7 @@ async function run(job: ParseJob): Promise<void> {
     const { copyBytes, ...staged } = batch;
     const copy = staged.alreadyWritten
       ? Promise.resolve()
-      : copyStagingRows((connection ??= await openCopyConnection(job.databaseUrl)), copyBytes);
+      : copyStagingRows((connection ??= await openCopyConnection(job.databaseUrl)), copyBytes, job.stagingWriter);
     writing = copy.then(() => {
       post({ type: 'staged', report: { ...staged, bytesRead: bytesRead() } });
       ahead += 1;

@@ -13,6 +13,7 @@ import type { ParseSource, StagedReport } from '../../src/parse-threads/protocol
 import { createStageBatcher, type StagedBatch } from '../../src/parse-threads/stage-batch.ts';
 import { createParseThreadPool } from '../../src/parse-threads/thread-pool.ts';
 import { createObjectStore } from '../../src/storage/object-store.ts';
+import { claimedWholeFile } from '../support/staging-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
@@ -62,17 +63,21 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** A job for a file of its own, so each parse's staged rows are told apart. */
-const job = (source: ParseSource, resumeAfter = 0, databaseUrl = database.url) => ({
-  fileId: randomUUID(),
-  filename: 'orders.csv',
-  source,
-  sourceTimeZone: 'UTC',
-  emailHashKey: KEY,
-  databaseUrl,
-  batchSize: BATCH_SIZE,
-  resumeAfter,
-});
+/** A job for a file of its own, so each parse's staged rows are told apart, its part claimed as a parse activity claims it. */
+async function job(source: ParseSource, resumeAfter = 0, databaseUrl = database.url) {
+  const fileId = randomUUID();
+  return {
+    fileId,
+    filename: 'orders.csv',
+    source,
+    sourceTimeZone: 'UTC',
+    emailHashKey: KEY,
+    databaseUrl,
+    batchSize: BATCH_SIZE,
+    resumeAfter,
+    stagingWriter: await claimedWholeFile(database.pool, fileId),
+  };
+}
 
 /** A file's staged rows, every column but the file id, in line order. */
 async function stagedRows(fileId: string): Promise<readonly unknown[]> {
@@ -88,10 +93,11 @@ async function mainThreadParse(text: string, resumeAfter = 0): Promise<{ batches
   const batches: StagedBatch[] = [];
   const options = { filename: 'orders.csv', sourceTimeZone: 'UTC', hashEmail: createEmailHasher(KEY), batchSize: BATCH_SIZE };
   const stage = createStageBatcher(fileId, resumeAfter, BATCH_SIZE);
+  const writer = await claimedWholeFile(database.pool, fileId);
   const connection = await openCopyConnection(database.url);
   try {
     const keep = async ({ copyBytes, ...staged }: ReturnType<typeof stage.finish>) => {
-      if (!staged.alreadyWritten) await copyStagingRows(connection, copyBytes);
+      if (!staged.alreadyWritten) await copyStagingRows(connection, copyBytes, writer);
       batches.push(staged);
     };
     for await (const batch of readOrderLines(piecesOf(text), options)) {
@@ -113,7 +119,7 @@ async function collect(reports: AsyncIterable<StagedReport>): Promise<StagedRepo
 
 /** A parse on a thread: the batches it reported, the rows it staged, and the bytes it had read at the end. */
 async function threadParse(pool: ReturnType<typeof createParseThreadPool>, text: string, resumeAfter = 0) {
-  const parseJob = job(await stored(text), resumeAfter);
+  const parseJob = await job(await stored(text), resumeAfter);
   const reports = await collect(pool.parse(parseJob, quiet));
   const batches = reports.map(({ bytesRead: _bytesRead, ...batch }) => batch);
   return { batches, rows: await stagedRows(parseJob.fileId), bytesRead: reports.at(-1)?.bytesRead };
@@ -170,7 +176,7 @@ describe('parse threads', () => {
 
   it('fail a broken file with the InvalidFileError the reader throws', async () => {
     const broken = `${exportOf(600)}ORD-X,2026-10-01,"unclosed,x\n`;
-    const failure = await collect(pool.parse(job(await stored(broken)), quiet)).catch((error: unknown) => error);
+    const failure = await collect(pool.parse(await job(await stored(broken)), quiet)).catch((error: unknown) => error);
     const expected = await mainThreadParse(broken).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(InvalidFileError);
     expect(failure).toEqual(expected);
@@ -180,7 +186,7 @@ describe('parse threads', () => {
   it('fail with a MissingObjectError when the object is not in the bucket', async () => {
     const objectKey = `test/parse-threads/${randomUUID()}-gone.csv`;
     const source = { signedUrl: await store.signedReadUrl(objectKey), objectKey };
-    const failure = await collect(pool.parse(job(source), quiet)).catch((error: unknown) => error);
+    const failure = await collect(pool.parse(await job(source), quiet)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MissingObjectError);
     expect((failure as MissingObjectError).objectKey).toBe(source.objectKey);
   });
@@ -189,7 +195,7 @@ describe('parse threads', () => {
     const source = await stored(exportOf(50));
     const forged = new URL(source.signedUrl);
     forged.searchParams.set('X-Amz-Signature', '0'.repeat(64));
-    const failure = await collect(pool.parse(job({ ...source, signedUrl: forged.toString() }), quiet)).catch((error: unknown) => error);
+    const failure = await collect(pool.parse(await job({ ...source, signedUrl: forged.toString() }), quiet)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(MissingObjectError);
     expect((failure as Error).message).toBe(`the object store answered 403 to the read of ${source.objectKey}`);
@@ -199,13 +205,13 @@ describe('parse threads', () => {
     onOneThread(async (single) => {
       const missing = new URL(database.url);
       missing.pathname = `/${database.name}_missing`;
-      const parse = single.parse(job(await stored(exportOf(900)), 0, missing.toString()), quiet);
+      const parse = single.parse(await job(await stored(exportOf(900)), 0, missing.toString()), quiet);
       await expect(collect(parse)).rejects.toThrow(`database "${database.name}_missing" does not exist`);
     }));
 
   it('end quietly once the activity is cancelled, after the COPY in flight', () =>
     onOneThread(async (single) => {
-      const cancelled = job(await stored(exportOf(6_000)));
+      const cancelled = await job(await stored(exportOf(6_000)));
       const cancel = new AbortController();
       const reports: StagedReport[] = [];
       for await (const report of single.parse(cancelled, quiet, cancel.signal)) {
@@ -223,7 +229,7 @@ describe('parse threads', () => {
 
   it('free the thread of a parse stopped early, keeping what it staged', () =>
     onOneThread(async (single) => {
-      const stopped = job(await stored(exportOf(3_000)));
+      const stopped = await job(await stored(exportOf(3_000)));
       for await (const report of single.parse(stopped, quiet)) {
         expect(report.rowsRead).toBe(BATCH_SIZE);
         break;

@@ -4,8 +4,11 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { createCopyBinaryWriter, uuidBytes } from '../../src/db/copy-binary.ts';
 import { openCopyConnection } from '../../src/db/copy-connection.ts';
-import { copyStagingRows, writeStagingRows } from '../../src/db/staging-copy.ts';
+import { copyStagingRows, STAGING_COPY, writeStagingRows, type StagingWriter } from '../../src/db/staging-copy.ts';
+import { StagingPartReclaimedError } from '../../src/errors.ts';
+import { claimStagingPart } from '../../src/db/staging-writers.ts';
 import type { NumberedOrderLine } from '../../src/domain/csv-order-lines.ts';
+import { claimedWholeFile } from '../support/staging-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
@@ -70,9 +73,10 @@ describe('staging COPY in binary form', () => {
     ];
     const writer = createCopyBinaryWriter();
     writeStagingRows(writer, uuidBytes(fileId), lines);
+    const part = await claimedWholeFile(database.pool, fileId);
     const connection = await openCopyConnection(database.url);
     try {
-      await copyStagingRows(connection, writer.finish());
+      await copyStagingRows(connection, writer.finish(), part);
     } finally {
       await connection.close();
     }
@@ -86,5 +90,88 @@ describe('staging COPY in binary form', () => {
     expect(stored).toEqual(
       lines.map(({ orderDate, ...rest }) => ({ fileId, ...rest, orderDate: orderDate.toISOString() })),
     );
+  });
+});
+
+/** The COPY bytes of lines `from`..`to` of a file, one order line each. */
+function copyOf(fileId: string, from: number, to: number): Uint8Array {
+  const writer = createCopyBinaryWriter();
+  const numbers = Array.from({ length: to - from + 1 }, (_, index) => from + index);
+  writeStagingRows(writer, uuidBytes(fileId), numbers.map((lineNumber) => line(lineNumber)));
+  return writer.finish();
+}
+
+const lineNumbersRow = z.object({ lineNumber: z.number() });
+const stagedLineNumbers = (fileId: string) =>
+  database.pool.anyFirst(sql.type(lineNumbersRow)`
+    select line_number as "lineNumber" from staging_order_lines where ingestion_file_id = ${fileId} order by line_number`);
+
+/** A part claimed as a parse attempt claims it, resuming after `resumeAfter`. */
+async function claim(part: Omit<StagingWriter, 'writer'>, resumeAfter: number, endBefore: number | null): Promise<StagingWriter> {
+  const writer = { ...part, writer: randomUUID() };
+  await claimStagingPart(database.pool, { ...writer, resumeAfter, endBefore });
+  return writer;
+}
+
+/**
+ * Staging has no key to refuse a line written twice: each part of a file is written only by the
+ * parse attempt that claimed it last, and a new claim clears what the part holds past its resume
+ * point, after any batch an older attempt has in flight.
+ */
+describe('the writer of a part of staging', () => {
+  it('writes nothing once a newer attempt has claimed the part', async () => {
+    const fileId = randomUUID();
+    const older = await claim({ fileId, firstLine: 0 }, 0, null);
+    const connection = await openCopyConnection(database.url);
+    try {
+      await copyStagingRows(connection, copyOf(fileId, 2, 11), older);
+      await claim({ fileId, firstLine: 0 }, 11, null);
+      await expect(copyStagingRows(connection, copyOf(fileId, 12, 21), older)).rejects.toBeInstanceOf(StagingPartReclaimedError);
+      // The connection is usable again: the refused batch's transaction was rolled back.
+      await expect(connection.query('select 1', [])).resolves.toBe(1);
+    } finally {
+      await connection.close();
+    }
+    expect(await stagedLineNumbers(fileId)).toEqual(Array.from({ length: 10 }, (_, index) => 2 + index));
+  });
+
+  it('clears past the resume point of its own part only', async () => {
+    const fileId = randomUUID();
+    const first = await claim({ fileId, firstLine: 1 }, 1, 20);
+    const second = await claim({ fileId, firstLine: 20 }, 19, null);
+    const connection = await openCopyConnection(database.url);
+    try {
+      await copyStagingRows(connection, copyOf(fileId, 2, 19), first);
+      await copyStagingRows(connection, copyOf(fileId, 20, 30), second);
+    } finally {
+      await connection.close();
+    }
+    // The first part's attempt died having heartbeated line 9; its next attempt resumes after it.
+    await claim({ fileId, firstLine: 1 }, 9, 20);
+    const expected = [...Array.from({ length: 8 }, (_, index) => 2 + index), ...Array.from({ length: 11 }, (_, index) => 20 + index)];
+    expect(await stagedLineNumbers(fileId)).toEqual(expected);
+  });
+
+  it('claimed anew waits for the batch an older attempt has in flight, then clears its lines', async () => {
+    const fileId = randomUUID();
+    const older = await claim({ fileId, firstLine: 0 }, 0, null);
+    const connection = await openCopyConnection(database.url);
+    let reclaiming: Promise<StagingWriter> | undefined;
+    try {
+      await copyStagingRows(connection, copyOf(fileId, 2, 5), older);
+      await connection.inTransaction(async () => {
+        // The older attempt holds its part, as copyStagingRows does before its COPY.
+        await connection.query('select 1 from staging_part_writers where ingestion_file_id = $1 and first_line = 0 and writer = $2 for share', [fileId, older.writer]);
+        reclaiming = claim({ fileId, firstLine: 0 }, 5, null);
+        // The newer claim cannot take the row while the batch is in flight.
+        const state = await Promise.race([reclaiming.then(() => 'claimed'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))]);
+        expect(state).toBe('waiting');
+        await connection.copy(STAGING_COPY, copyOf(fileId, 6, 9));
+      });
+      await reclaiming;
+    } finally {
+      await connection.close();
+    }
+    expect(await stagedLineNumbers(fileId)).toEqual([2, 3, 4, 5]);
   });
 });

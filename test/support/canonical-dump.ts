@@ -11,7 +11,7 @@ import { z } from 'zod';
 export type CanonicalDump = {
   tables: Record<DumpSection, { rows: number; digest: string }>;
   totals: { revenue: string; units: number; orderTotal: string };
-  /** Rows still in staging, lines or grouped orders: a finished file leaves none. */
+  /** Rows still in staging, lines, grouped orders or parts' writers: a finished file leaves none. */
   stagedRows: number;
 };
 
@@ -67,7 +67,8 @@ export async function canonicalDump(pool: DatabasePool): Promise<CanonicalDump> 
     select (select coalesce(sum(total_revenue), 0) from sales_aggregates_daily)::text as revenue,
            (select coalesce(sum(total_units), 0) from sales_aggregates_daily)::int8 as units,
            (select coalesce(sum(total_amount), 0) from orders)::text as "orderTotal",
-           (select count(*) from staging_order_lines) + (select count(*) from staging_orders) as "stagedRows"`);
+           (select count(*) from staging_order_lines) + (select count(*) from staging_orders)
+             + (select count(*) from staging_part_writers) as "stagedRows"`);
   return {
     tables: Object.fromEntries(entries) as CanonicalDump['tables'],
     totals,
