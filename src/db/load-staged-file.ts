@@ -43,11 +43,11 @@ const countRow = z.object({ count: z.number() });
  * Moves one file's staged lines into the base tables, set-based, with every upsert in a stable key
  * order so that concurrent loads lock rows in the same order. Three steps, each its own transaction:
  * customers and products (load-prepare.ts), where the plan is settled (load-plan.ts), while another
- * connection groups the lines into orders (staging-orders.ts) and finds each product's latest
- * line (latest-staged-lines.ts); the orders and their lines, in chunks that run side by side
- * (load-chunk.ts) or, for a file as large as the tables, in one chunk with the secondary indexes
- * rebuilt (load-rebuilding-indexes.ts); then the derived columns and the `loaded_at` stamp
- * (load-finish.ts).
+ * connection groups the lines into orders (staging-orders.ts), and the first of the two to finish
+ * then finds each product's latest line (latest-staged-lines.ts); the orders and their lines, in
+ * chunks that run side by side (load-chunk.ts) or, for a file as large as the tables, in one chunk
+ * with the secondary indexes rebuilt (load-rebuilding-indexes.ts); then the derived columns and
+ * the `loaded_at` stamp (load-finish.ts).
  *
  * Idempotent: every step can run again, committed chunks are skipped, and a load that finds the
  * stamp returns the recorded result instead of applying the file again. Between the first chunk's
@@ -69,15 +69,18 @@ export async function loadStagedFile(
     return settleLoadPlan(tx, fileId);
   });
   // Side by side: the orders and each product's latest line need none of the first transaction's
-  // rows, only the staged lines.
-  const fromStaging = groupStagedOrders(pool, fileId).then(() => readLatestLinesAlone(pool, fileId));
-  const [prepared, staged] = await Promise.allSettled([preparing, fromStaging]);
+  // rows, only the staged lines. The latest lines are read on whichever of the two connections
+  // frees first: which of the two steps ends first depends on the file.
+  const grouping = groupStagedOrders(pool, fileId);
+  const reading = firstSettled(preparing, grouping).then(() => readLatestLinesAlone(pool, fileId));
+  const [prepared, grouped, read] = await Promise.allSettled([preparing, grouping, reading]);
   if (prepared.status === 'rejected') throw prepared.reason;
-  if (staged.status === 'rejected') throw staged.reason;
+  if (grouped.status === 'rejected') throw grouped.reason;
+  if (read.status === 'rejected') throw read.reason;
   const started = prepared.value;
   if ('alreadyLoaded' in started) return started;
   const plan = started;
-  const latestLines = staged.value;
+  const latestLines = read.value;
   if (plan.rebuildsIndexes) {
     await pool.transaction(async (tx) => {
       await useBulkWorkMem(tx);
@@ -109,6 +112,15 @@ export async function loadStagedFile(
     const totals = await finishLoad(tx, fileId, plan.chunks);
     return { ...totals, alreadyLoaded: false };
   });
+}
+
+/** Settles when the first of the two does, fulfilled or not (each is awaited on its own as well). */
+function firstSettled(first: Promise<unknown>, second: Promise<unknown>): Promise<void> {
+  const settled = (promise: Promise<unknown>) => promise.then(
+    () => {},
+    () => {},
+  );
+  return Promise.race([settled(first), settled(second)]);
 }
 
 /** Locks the file row; returns the earlier result if its load already finished. */
