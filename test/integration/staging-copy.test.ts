@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { createCopyBinaryWriter, uuidBytes } from '../../src/db/copy-binary.ts';
-import { openCopyConnection } from '../../src/db/copy-connection.ts';
+import { openCopyConnection, type CopyConnection } from '../../src/db/copy-connection.ts';
 import { copyStagingRows, STAGING_COPY, writeStagingRows, type StagingWriter } from '../../src/db/staging-copy.ts';
-import { StagingPartReclaimedError } from '../../src/errors.ts';
+import { clearStagedRows } from '../../src/db/file-work-rows.ts';
 import { claimStagingPart } from '../../src/db/staging-writers.ts';
 import type { NumberedOrderLine } from '../../src/domain/csv-order-lines.ts';
+import { StagingPartReclaimedError } from '../../src/errors.ts';
 import { claimedWholeFile } from '../support/staging-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -113,6 +114,14 @@ async function claim(part: Omit<StagingWriter, 'writer'>, resumeAfter: number, e
   return writer;
 }
 
+/** Holds the writer's part in the connection's open transaction, as copyStagingRows does before its COPY. */
+const holdPart = (connection: CopyConnection, { fileId, firstLine, writer }: StagingWriter) =>
+  connection.query('select 1 from staging_part_writers where ingestion_file_id = $1 and first_line = $2 and writer = $3 for share', [
+    fileId,
+    firstLine,
+    writer,
+  ]);
+
 /**
  * Staging has no key to refuse a line written twice: each part of a file is written only by the
  * parse attempt that claimed it last, and a new claim clears what the part holds past its resume
@@ -160,8 +169,8 @@ describe('the writer of a part of staging', () => {
     try {
       await copyStagingRows(connection, copyOf(fileId, 2, 5), older);
       await connection.inTransaction(async () => {
-        // The older attempt holds its part, as copyStagingRows does before its COPY.
-        await connection.query('select 1 from staging_part_writers where ingestion_file_id = $1 and first_line = 0 and writer = $2 for share', [fileId, older.writer]);
+        // The older attempt's batch in flight.
+        await holdPart(connection, older);
         reclaiming = claim({ fileId, firstLine: 0 }, 5, null);
         // The newer claim cannot take the row while the batch is in flight.
         const state = await Promise.race([reclaiming.then(() => 'claimed'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))]);
@@ -173,5 +182,27 @@ describe('the writer of a part of staging', () => {
       await connection.close();
     }
     expect(await stagedLineNumbers(fileId)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('cleared with its file, waits for the batch in flight and keeps none of it', async () => {
+    const fileId = randomUUID();
+    const writer = await claim({ fileId, firstLine: 0 }, 0, null);
+    const connection = await openCopyConnection(database.url);
+    let clearing: Promise<void> | undefined;
+    try {
+      await copyStagingRows(connection, copyOf(fileId, 2, 5), writer);
+      await connection.inTransaction(async () => {
+        await holdPart(connection, writer);
+        await connection.copy(STAGING_COPY, copyOf(fileId, 6, 9));
+        // The clearing starts while this batch's lines are written but not committed.
+        clearing = database.pool.transaction((tx) => clearStagedRows(tx, fileId));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      await clearing;
+      await expect(copyStagingRows(connection, copyOf(fileId, 10, 12), writer)).rejects.toBeInstanceOf(StagingPartReclaimedError);
+    } finally {
+      await connection.close();
+    }
+    expect(await stagedLineNumbers(fileId)).toEqual([]);
   });
 });
