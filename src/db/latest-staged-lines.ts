@@ -39,9 +39,10 @@ export async function readLatestStagedLines(db: CommonQueryMethods, fileId: stri
 }
 
 /**
- * The same read on a connection of its own, once for all of a load's chunks: beside the load's
- * first step, after the grouping of its orders (load-staged-file.ts). Without parallel workers:
- * each would group the whole file again for the join, and the first step wants the other core.
+ * The same read on a connection of its own, once for all of a load's chunks: in the load's first
+ * step, after its customers and products or the grouping of its orders, whichever ends first
+ * (load-staged-file.ts). Without parallel workers: each would group the whole file again for the
+ * join, and the other half of the first step wants the other core.
  */
 export async function readLatestLinesAlone(pool: DatabasePool, fileId: string): Promise<readonly LatestLine[]> {
   return pool.transaction(async (tx) => {

@@ -116,11 +116,8 @@ export async function loadStagedFile(
 
 /** Settles when the first of the two does, fulfilled or not (each is awaited on its own as well). */
 function firstSettled(first: Promise<unknown>, second: Promise<unknown>): Promise<void> {
-  const settled = (promise: Promise<unknown>) => promise.then(
-    () => {},
-    () => {},
-  );
-  return Promise.race([settled(first), settled(second)]);
+  const ignoreOutcome = () => {};
+  return Promise.race([first.then(ignoreOutcome, ignoreOutcome), second.then(ignoreOutcome, ignoreOutcome)]);
 }
 
 /** Locks the file row; returns the earlier result if its load already finished. */
