@@ -58,7 +58,7 @@ export type StagingWriter = { fileId: string; firstLine: number; writer: string 
 export const WHOLE_FILE_PART = 0;
 
 /** A row back means the writer still holds its part, and holds it until the transaction ends. */
-const HOLD_PART = `
+export const HOLD_STAGING_PART = `
   select 1 from staging_part_writers
   where ingestion_file_id = $1 and first_line = $2 and writer = $3
   for share`;
@@ -72,7 +72,7 @@ const HOLD_PART = `
 export async function copyStagingRows(connection: CopyConnection, copyBytes: Uint8Array, writer: StagingWriter): Promise<void> {
   if (copyBytes.byteLength === 0) return;
   await connection.inTransaction(async () => {
-    const held = await connection.query(HOLD_PART, [writer.fileId, writer.firstLine, writer.writer]);
+    const held = await connection.query(HOLD_STAGING_PART, [writer.fileId, writer.firstLine, writer.writer]);
     if (held === 0) throw new StagingPartReclaimedError(writer.fileId, writer.firstLine);
     await connection.copy(STAGING_COPY, copyBytes);
   });

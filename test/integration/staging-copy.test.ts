@@ -4,7 +4,13 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { createCopyBinaryWriter, uuidBytes } from '../../src/db/copy-binary.ts';
 import { openCopyConnection, type CopyConnection } from '../../src/db/copy-connection.ts';
-import { copyStagingRows, STAGING_COPY, writeStagingRows, type StagingWriter } from '../../src/db/staging-copy.ts';
+import {
+  copyStagingRows,
+  HOLD_STAGING_PART,
+  STAGING_COPY,
+  writeStagingRows,
+  type StagingWriter,
+} from '../../src/db/staging-copy.ts';
 import { clearStagedRows } from '../../src/db/file-work-rows.ts';
 import { claimStagingPart } from '../../src/db/staging-writers.ts';
 import type { NumberedOrderLine } from '../../src/domain/csv-order-lines.ts';
@@ -116,11 +122,7 @@ async function claim(part: Omit<StagingWriter, 'writer'>, resumeAfter: number, e
 
 /** Holds the writer's part in the connection's open transaction, as copyStagingRows does before its COPY. */
 const holdPart = (connection: CopyConnection, { fileId, firstLine, writer }: StagingWriter) =>
-  connection.query('select 1 from staging_part_writers where ingestion_file_id = $1 and first_line = $2 and writer = $3 for share', [
-    fileId,
-    firstLine,
-    writer,
-  ]);
+  connection.query(HOLD_STAGING_PART, [fileId, firstLine, writer]);
 
 /**
  * Staging has no key to refuse a line written twice: each part of a file is written only by the
