@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { readHeaderRecord } from '../domain/csv-order-lines.ts';
 import { markProcessing } from '../db/ingestion-files.ts';
@@ -36,8 +35,8 @@ export function createParseRange(deps: ParseDeps) {
 
       // Lines of this part past `resumeAfter` may have been written by an attempt that died before
       // it heartbeated; the other parts' lines are theirs to keep.
-      const stagingWriter = { fileId: input.fileId, firstLine: range.firstLine, writer: randomUUID() };
-      await claimStagingPart(pool, { ...stagingWriter, resumeAfter, endBefore: range.nextFirstLine });
+      const part = { fileId: input.fileId, firstLine: range.firstLine, resumeAfter, endBefore: range.nextFirstLine };
+      const stagingWriter = await claimStagingPart(pool, part);
       const fileBytes = await store.size(input.objectKey);
       const job = {
         fileId: input.fileId,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { markProcessing } from '../db/ingestion-files.ts';
 import { WHOLE_FILE_PART } from '../db/staging-copy.ts';
@@ -41,8 +40,8 @@ export function createParseToStaging(deps: ParseDeps) {
       if (resumeAfter > 0) log.info({ resumeAfter }, 'resuming parse after the last written line');
 
       // What a dead attempt wrote after its last heartbeat is written again below, by this attempt alone.
-      const stagingWriter = { fileId: input.fileId, firstLine: WHOLE_FILE_PART, writer: randomUUID() };
-      await claimStagingPart(pool, { ...stagingWriter, resumeAfter, endBefore: null });
+      const part = { fileId: input.fileId, firstLine: WHOLE_FILE_PART, resumeAfter, endBefore: null };
+      const stagingWriter = await claimStagingPart(pool, part);
       const totalBytes = await store.size(input.objectKey);
       const source = { signedUrl: await store.signedReadUrl(input.objectKey), objectKey: input.objectKey };
       const job = { fileId: input.fileId, filename: input.filename, source, resumeAfter, stagingWriter, ...readSettings(deps) };

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { sql } from './sql.ts';
 import type { StagingWriter } from './staging-copy.ts';
 
-export type StagingClaim = StagingWriter & {
+export type StagingClaim = Omit<StagingWriter, 'writer'> & {
   /** Lines up to here stay: an earlier attempt wrote them and heartbeated past them. */
   resumeAfter: number;
   /** The next part's first line: the part's own lines end before it (null for the last part or a whole file). */
@@ -13,17 +14,18 @@ export type StagingClaim = StagingWriter & {
 const claimRow = z.object({ earlierWriter: z.boolean() });
 
 /**
- * Makes `writer` the part's only writer and clears what an earlier writer of it left past the
+ * Makes a new writer, returned, the part's only writer and clears what an earlier writer of it left past the
  * resume point, in one transaction. Taking the row waits for a batch an earlier attempt has in
  * flight (it holds the row for share while it copies), and afterwards none of its batches can
  * commit. A part that never had a writer has no staged line to clear, so a first attempt does not
  * read staging at all.
  */
-export async function claimStagingPart(pool: DatabasePool, claim: StagingClaim): Promise<void> {
+export async function claimStagingPart(pool: DatabasePool, claim: StagingClaim): Promise<StagingWriter> {
+  const writer = { fileId: claim.fileId, firstLine: claim.firstLine, writer: randomUUID() };
   await pool.transaction(async (tx) => {
     const { earlierWriter } = await tx.one(sql.type(claimRow)`
       insert into staging_part_writers (ingestion_file_id, first_line, writer)
-      values (${claim.fileId}, ${claim.firstLine}, ${claim.writer})
+      values (${writer.fileId}, ${writer.firstLine}, ${writer.writer})
       on conflict (ingestion_file_id, first_line) do update set writer = excluded.writer
       returning not (xmax = 0) as "earlierWriter"`);
     if (!earlierWriter) return;
@@ -32,4 +34,5 @@ export async function claimStagingPart(pool: DatabasePool, claim: StagingClaim):
       where ingestion_file_id = ${claim.fileId} and line_number > ${claim.resumeAfter}
         and (${claim.endBefore}::int4 is null or line_number < ${claim.endBefore}::int4)`);
   });
+  return writer;
 }

@@ -114,11 +114,8 @@ const stagedLineNumbers = (fileId: string) =>
     select line_number as "lineNumber" from staging_order_lines where ingestion_file_id = ${fileId} order by line_number`);
 
 /** A part claimed as a parse attempt claims it, resuming after `resumeAfter`. */
-async function claim(part: Omit<StagingWriter, 'writer'>, resumeAfter: number, endBefore: number | null): Promise<StagingWriter> {
-  const writer = { ...part, writer: randomUUID() };
-  await claimStagingPart(database.pool, { ...writer, resumeAfter, endBefore });
-  return writer;
-}
+const claim = (part: Omit<StagingWriter, 'writer'>, resumeAfter: number, endBefore: number | null): Promise<StagingWriter> =>
+  claimStagingPart(database.pool, { ...part, resumeAfter, endBefore });
 
 /** Holds the writer's part in the connection's open transaction, as copyStagingRows does before its COPY. */
 const holdPart = (connection: CopyConnection, { fileId, firstLine, writer }: StagingWriter) =>
