@@ -14,8 +14,8 @@ export type StagingClaim = Omit<StagingWriter, 'writer'> & {
 const claimRow = z.object({ earlierWriter: z.boolean() });
 
 /**
- * Makes a new writer, returned, the part's only writer and clears what an earlier writer of it left past the
- * resume point, in one transaction. Taking the row waits for a batch an earlier attempt has in
+ * Draws a new writer id, makes it the part's only writer and clears what an earlier writer of the
+ * part left past the resume point, in one transaction; returns the new writer. Taking the row waits for a batch an earlier attempt has in
  * flight (it holds the row for share while it copies), and afterwards none of its batches can
  * commit. A part that never had a writer has no staged line to clear, so a first attempt does not
  * read staging at all.
