@@ -76,16 +76,17 @@ async function upsertCustomers(tx: DatabaseTransactionConnection, fileId: string
       group by email_hash
     ), region_line as (
       -- The latest line naming a region: on the customer's latest such date, the last in the file.
-      select s.email_hash, max(s.line_number) as line_number
+      -- Only the lines on that date are sorted, and the region is taken from the line itself
+      -- rather than found again by its number in one more pass over the file's lines.
+      select distinct on (s.email_hash) s.email_hash, s.customer_region
       from staging_order_lines s
       join per_customer c on c.email_hash = s.email_hash and s.order_date = c.region_at
       where s.ingestion_file_id = ${fileId} and s.customer_region is not null
-      group by s.email_hash
+      order by s.email_hash, s.line_number desc
     )
-    select c.email_hash, named.customer_region as region, c.region_at, c.first_order_at, c.last_order_at
+    select c.email_hash, r.customer_region as region, c.region_at, c.first_order_at, c.last_order_at
     from per_customer c
-    left join region_line r on r.email_hash = c.email_hash
-    left join staging_order_lines named on named.ingestion_file_id = ${fileId} and named.line_number = r.line_number`);
+    left join region_line r on r.email_hash = c.email_hash`);
   // Temporary tables have no statistics until analysed; the joins below need them for sane plans.
   await tx.query(sql.typeAlias('void')`analyze file_customers`);
   await tx.query(sql.typeAlias('void')`
