@@ -76,7 +76,7 @@ export async function keepLatestLines(
   );
   await tx.query(sql.typeAlias('void')`
     insert into ingestion_chunk_latest_prices (ingestion_file_id, chunk, product_id, item_id, price, order_date, line_number)
-    select ${fileId}::uuid, ${chunk}::int, p.id, pipeforge_uuid_in_series(${lineIdSeries}, s.line_number),
+    select ${fileId}::uuid, ${chunk}::int, p.id, pipeforge_id_in_series(${lineIdSeries}, s.line_number),
            s.unit_price::numeric, s.order_date::timestamptz, s.line_number
     from ${latest} as s (line_number, order_ref, sku, unit_price, order_date)
     join products p on p.sku = s.sku

@@ -22,8 +22,8 @@ export type ChunkOptions = {
 const countRow = z.object({ count: z.number() });
 const seriesRow = z.object({ series: z.string() });
 
-/** A new row's id: the statement's own series (sql/011), numbered in the order its rows come. */
-const NEXT_ID_IN_SERIES = sql.fragment`pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())`;
+/** A new row's id: the statement's own series (sql/011, sql/015), numbered in the order its rows come. */
+const NEXT_ID_IN_SERIES = sql.fragment`pipeforge_id_in_series((select pipeforge_id_series()), row_number() over ())`;
 
 /**
  * Loads one chunk of a file's orders (those whose order_ref hashes to `chunk` of `chunks`) with
@@ -105,13 +105,13 @@ export async function loadChunk(
     throw new Error(`${chunkOrders - ordersLoaded} order(s) of chunk ${chunk} were inserted by another file meanwhile`);
   }
   onStep?.('order-lines');
-  // An order line's id is its staged line's number in a series drawn for the chunk (sql/011):
-  // unique, as line numbers are in a file and each staged line is one order line, with no window
-  // numbering every line, and known without reading the line back (keepLatestLines).
-  const { series } = await tx.one(sql.type(seriesRow)`select pipeforge_uuid_series() as series`);
+  // An order line's id is its staged line's number in a series drawn for the chunk (sql/011,
+  // sql/015): unique, as line numbers are in a file and each staged line is one order line, with no
+  // window numbering every line, and known without reading the line back (keepLatestLines).
+  const { series } = await tx.one(sql.type(seriesRow)`select pipeforge_id_series() as series`);
   const lines = await tx.query(sql.typeAlias('void')`
     insert into order_items (id, order_id, product_id, quantity, price, subtotal)
-    select pipeforge_uuid_in_series(${series}, s.line_number),
+    select pipeforge_id_in_series(${series}, s.line_number),
            o.id, p.id, s.quantity, s.unit_price, s.quantity * s.unit_price
     from staging_order_lines s
     join chunk_orders o on o.order_ref = s.order_ref

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
- * The ids a bulk statement draws as a series (sql/011): valid time-ordered UUIDv7s, counting up in
+ * The ids a bulk statement draws as a series (sql/011, sql/015): valid time-ordered UUIDv7s, counting up in
  * the order the statement produces its rows, and never repeated by another statement.
  */
 const seriesRow = z.object({ series: z.number(), n: z.number(), id: z.string() });
@@ -33,7 +33,7 @@ describe('ids drawn in series', () => {
     for (const series of [1, 2, 3]) {
       rows.push(
         ...(await database.pool.any(sql.type(seriesRow)`
-          select ${series}::int as series, n, pipeforge_uuid_in_series((select pipeforge_uuid_series()), row_number() over ())::text as id
+          select ${series}::int as series, n, pipeforge_id_in_series((select pipeforge_id_series()), row_number() over ())::text as id
           from generate_series(1, 2000) n
           order by n`)),
       );
@@ -53,6 +53,9 @@ describe('ids drawn in series', () => {
       expect(ids).toEqual([...ids].sort());
       // One series per statement: everything but the counter is shared.
       expect(new Set(ids.map((id) => id.slice(0, 26))).size).toBe(1);
+      // The counter is the row's number, in the last 10 hex digits.
+      const counters = ids.map((id) => Number.parseInt(id.replaceAll('-', '').slice(22), 16)).sort((a, b) => a - b);
+      expect(counters).toEqual(Array.from({ length: 2000 }, (_, index) => index + 1));
     }
     expect(new Set(rows.map((row) => row.id.slice(0, 26))).size).toBe(3);
   });
