@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
- * The ids a bulk statement draws as a series (sql/011, sql/015): valid time-ordered UUIDv7s, counting up in
- * the order the statement produces its rows, and never repeated by another statement.
+ * The ids a bulk statement draws as a series (sql/011, sql/015): valid time-ordered UUIDv7s,
+ * counting up in the order the statement produces its rows, and never repeated by another statement.
  */
 const seriesRow = z.object({ series: z.number(), n: z.number(), id: z.string() });
 const clockRow = z.object({ unixMs: z.number() });
