@@ -15,10 +15,10 @@ const claimRow = z.object({ earlierWriter: z.boolean() });
 
 /**
  * Draws a new writer id, makes it the part's only writer and clears what an earlier writer of the
- * part left past the resume point, in one transaction; returns the new writer. Taking the row waits for a batch an earlier attempt has in
- * flight (it holds the row for share while it copies), and afterwards none of its batches can
- * commit. A part that never had a writer has no staged line to clear, so a first attempt does not
- * read staging at all.
+ * part left past the resume point, in one transaction; returns the new writer. Taking the row
+ * waits for a batch an earlier attempt has in flight (it holds the row for share while it copies),
+ * and afterwards none of its batches can commit. A part that never had a writer has no staged line
+ * to clear, so a first attempt does not read staging at all.
  */
 export async function claimStagingPart(pool: DatabasePool, claim: StagingClaim): Promise<StagingWriter> {
   const writer = { fileId: claim.fileId, firstLine: claim.firstLine, writer: randomUUID() };
