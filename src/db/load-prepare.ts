@@ -89,10 +89,14 @@ async function upsertCustomers(tx: DatabaseTransactionConnection, fileId: string
     left join region_line r on r.email_hash = c.email_hash`);
   // Temporary tables have no statistics until analysed; the joins below need them for sane plans.
   await tx.query(sql.typeAlias('void')`analyze file_customers`);
+  // Customers known already (most of a file's, past the first file) are left out before the
+  // insert: a row that only conflicts is still built and checked against the key one by one. The
+  // conflict clause stays for those another load inserts meanwhile.
   await tx.query(sql.typeAlias('void')`
     insert into customers (email_hash, region, first_order_at, last_order_at)
-    select email_hash, region, first_order_at, last_order_at from file_customers
-    order by email_hash
+    select f.email_hash, f.region, f.first_order_at, f.last_order_at from file_customers f
+    where not exists (select 1 from customers c where c.email_hash = f.email_hash)
+    order by f.email_hash
     on conflict (email_hash) do nothing`);
   await tx.query(sql.typeAlias('void')`
     update customers c
